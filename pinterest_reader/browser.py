@@ -1,0 +1,53 @@
+"""Finding and launching Chromium: Playwright's own build where installed, else the system's."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from playwright.async_api import Browser, Playwright
+
+# Without the background-networking flags Chromium keeps dialling Google's hosts, which a
+# closed network refuses many times a second.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+]
+_SYSTEM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def chromium_executable(playwright: Playwright) -> str | None:
+    """The browser to launch: $PARTNERWATCH_CHROMIUM, Playwright's bundled build, or a system one.
+
+    None means Playwright's default, which only works where `playwright install` ran."""
+    configured = os.environ.get("PARTNERWATCH_CHROMIUM")
+    if configured:
+        if not Path(configured).exists():
+            raise FileNotFoundError(f"PARTNERWATCH_CHROMIUM={configured} does not exist")
+        return configured
+    try:
+        bundled = playwright.chromium.executable_path
+    except Exception:  # noqa: BLE001 - Playwright raises when no bundled build is registered
+        bundled = ""
+    if bundled and Path(bundled).exists():
+        return None
+    for name in _SYSTEM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise FileNotFoundError(
+        "No Chromium found: run `playwright install chromium`, install your distribution's chromium, "
+        "or set PARTNERWATCH_CHROMIUM to a Chromium binary."
+    )
+
+
+async def launch_chromium(playwright: Playwright) -> Browser:
+    return await playwright.chromium.launch(
+        executable_path=chromium_executable(playwright), args=CHROMIUM_ARGS, headless=True
+    )

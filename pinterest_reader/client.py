@@ -1,0 +1,275 @@
+"""Reads the Pinterest Business pages of one signed-in account, in one browser context."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from playwright.async_api import BrowserContext, Page, Response
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from pinterest_reader.errors import (
+    AccountLocked,
+    BadCredentials,
+    InvalidBusinessId,
+    PassingFault,
+    SessionExpired,
+    SiteChanged,
+    SiteUnavailable,
+    UnderpermissionedAccount,
+    VerificationFailed,
+)
+from pinterest_reader.totp import current_code
+from pinterest_reader.rows import BusinessLink, MemberRow, PartnerRow, parse_member, parse_partner
+
+MEMBER_COLUMNS = ("name", "email", "role", "status", "assets", "last active")
+PARTNER_COLUMNS = ("partner", "business id", "relationship", "shared assets")
+_PAGE_OF = re.compile(r"^\s*page\s+(\d+)\s+of\s+(\d+)\s*$", re.I)
+
+# One evaluate per table: header names and each row's visible cell texts and list items.
+# Hidden and aria-hidden parts (avatars, tooltips) are not part of a cell's text.
+_TABLE_JS = """
+(table) => {
+  const hidden = (el) => el.hidden || el.getAttribute('aria-hidden') === 'true' ||
+    getComputedStyle(el).display === 'none' || getComputedStyle(el).visibility === 'hidden';
+  const text = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) return node.textContent;
+    if (node.nodeType !== Node.ELEMENT_NODE || hidden(node)) return '';
+    const inner = Array.from(node.childNodes).map(text).join('');
+    return ['LI', 'P', 'DIV', 'BR'].includes(node.tagName) ? ' ' + inner + ' ' : inner;
+  };
+  const clean = (s) => s.replace(/\\s+/g, ' ').trim();
+  const rows = Array.from(table.rows).filter((r) => !hidden(r));
+  const headerRow = rows.find((r) => Array.from(r.cells).length && Array.from(r.cells).every((c) => c.tagName === 'TH'));
+  const header = headerRow ? Array.from(headerRow.cells).map((c) => clean(text(c)).toLowerCase()) : [];
+  const body = rows.filter((r) => r !== headerRow).map((r) => Array.from(r.cells).map((c) => ({
+    text: clean(text(c)),
+    items: Array.from(c.querySelectorAll('li, [role=listitem]')).filter((li) => !hidden(li)).map((li) => clean(text(li))),
+  })));
+  return { header, body };
+}
+"""
+
+
+@dataclass(frozen=True)
+class MembersPage:
+    page: int
+    pages: int
+    rows: list[MemberRow]
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class Credentials:
+    email: str
+    password: str
+    totp_secret: str | None = None
+
+    def __repr__(self) -> str:  # a stray log of this object must not carry the secrets
+        return f"Credentials(email={self.email!r}, password=***, totp_secret={'***' if self.totp_secret else None})"
+
+
+RetryHook = Callable[[PassingFault, int], Awaitable[None]]
+
+
+class PinterestClient:
+    """One account's view of the site. `sign_in` submits a password at most once per call."""
+
+    def __init__(
+        self,
+        context: BrowserContext,
+        base_url: str,
+        *,
+        page_timeout_s: float = 30,
+        rows_timeout_s: float = 20,
+        tries_per_page: int = 5,
+        max_backoff_s: float = 30,
+        on_retry: RetryHook | None = None,
+    ) -> None:
+        self.context = context
+        self.base_url = base_url.rstrip("/")
+        self.page_timeout_ms = page_timeout_s * 1000
+        self.rows_timeout_ms = rows_timeout_s * 1000
+        self.tries_per_page = tries_per_page
+        self.max_backoff_s = max_backoff_s
+        self.on_retry = on_retry
+        self._page: Page | None = None
+        self.last_status = 0
+
+    async def page(self) -> Page:
+        if self._page is None or self._page.is_closed():
+            self._page = await self.context.new_page()
+            self._page.set_default_timeout(self.page_timeout_ms)
+        return self._page
+
+    # --- navigation with passing-fault retries ---------------------------------------------
+
+    async def _open(self, path: str) -> Page:
+        """Opens a page, retrying passing faults with backoff that honours Retry-After."""
+        for attempt in range(1, self.tries_per_page + 1):
+            try:
+                return await self._open_once(path)
+            except SiteUnavailable as fault:
+                if attempt == self.tries_per_page:
+                    raise
+                if self.on_retry:
+                    await self.on_retry(fault, attempt)
+                backoff = min(self.max_backoff_s, 0.5 * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
+                await asyncio.sleep(max(backoff, min(fault.retry_after_s or 0, self.max_backoff_s * 2)))
+        raise AssertionError("unreachable")
+
+    async def _open_once(self, path: str) -> Page:
+        page = await self.page()
+        try:
+            response = await page.goto(self.base_url + path, wait_until="domcontentloaded")
+        except PlaywrightTimeout as error:
+            raise SiteUnavailable(f"The site did not answer {urlsplit(path).path} in time.") from error
+        except PlaywrightError as error:
+            raise SiteUnavailable(f"The site could not be reached ({type(error).__name__}).") from error
+        self._raise_for_status(response, path)
+        self.last_status = response.status if response else 0
+        if urlsplit(page.url).path.rstrip("/") == "/login" and not path.startswith("/login"):
+            raise SessionExpired("The session expired.")
+        return page
+
+    @staticmethod
+    def _raise_for_status(response: Response | None, path: str) -> None:
+        if response is None:
+            return
+        status = response.status
+        if status == 429:
+            retry_after = response.headers.get("retry-after", "")
+            raise SiteUnavailable("The site asked us to slow down (429).",
+                                  float(retry_after) if retry_after.replace(".", "", 1).isdigit() else None)
+        if status >= 500:
+            raise SiteUnavailable(f"The site answered {status}.")
+
+    # --- sign-in ------------------------------------------------------------------------------
+
+    async def sign_in(self, credentials: Credentials) -> None:
+        page = await self._open("/login")
+        await page.get_by_label("Email", exact=True).fill(credentials.email)
+        await page.get_by_label("Password", exact=True).fill(credentials.password)
+        await self._submit(page, "Log in")
+        if urlsplit(page.url).path.rstrip("/") == "/login/verify":
+            if not credentials.totp_secret:
+                raise VerificationFailed(
+                    "The account asks for a verification code, but no TOTP secret was shared for it."
+                )
+            await page.get_by_label("Verification code", exact=True).fill(current_code(credentials.totp_secret))
+            await self._submit(page, "Verify")
+        await self._raise_for_alert(page)
+
+    async def _submit(self, page: Page, button: str) -> None:
+        try:
+            async with page.expect_navigation(wait_until="domcontentloaded") as navigation:
+                await page.get_by_role("button", name=button, exact=True).click()
+            response = await navigation.value
+        except PlaywrightTimeout as error:
+            raise SiteUnavailable(f"The site did not answer the {button} form in time.") from error
+        self._raise_for_status(response, page.url)
+
+    async def _raise_for_alert(self, page: Page) -> None:
+        path = urlsplit(page.url).path.rstrip("/")
+        if path not in ("/login", "/login/verify"):
+            return
+        alerts = page.get_by_role("alert")
+        text = " ".join(await alerts.all_inner_texts()).lower() if await alerts.count() else ""
+        if "locked" in text:
+            raise AccountLocked("The monitor account is locked after too many failed sign-ins.")
+        if "verification" in text:
+            raise VerificationFailed("The verification code was rejected: check the account's TOTP secret.")
+        if "incorrect" in text:
+            raise BadCredentials("The site rejected the monitor account's email or password.")
+        raise SiteChanged("Signing in ended on the sign-in page without a known message.")
+
+    # --- pages --------------------------------------------------------------------------------
+
+    async def _business_page(self, path: str) -> Page:
+        page = await self._open(path)
+        response_status = self.last_status
+        if response_status == 404:
+            raise InvalidBusinessId("The monitor account cannot see this business (404).")
+        if response_status == 403:
+            alerts = page.get_by_role("alert")
+            text = " ".join(await alerts.all_inner_texts()).lower() if await alerts.count() else ""
+            if "permission" in text or not text:
+                raise UnderpermissionedAccount(
+                    "The monitor account is not a Manager of the partner's business, so it cannot read Members."
+                )
+        return page
+
+    async def list_businesses(self) -> list[BusinessLink]:
+        page = await self._open("/business/")
+        await self._expect_heading(page, "Your businesses")
+        links = page.get_by_role("list", name="Your businesses", exact=True).get_by_role("link")
+        found = []
+        for name, href in zip(await links.all_inner_texts(), await links.evaluate_all("ls => ls.map(l => l.getAttribute('href'))")):
+            match = re.search(r"/business/(\d+)/?$", urlsplit(href or "").path)
+            if match:
+                found.append(BusinessLink(business_id=match[1], name=name.strip()))
+        return found
+
+    async def _expect_heading(self, page: Page, name: str) -> None:
+        heading = page.get_by_role("heading", level=1, name=name, exact=True)
+        try:
+            await heading.wait_for(timeout=self.rows_timeout_ms)
+        except PlaywrightTimeout as error:
+            raise SiteChanged(f"The page has no '{name}' heading where the contract puts one.") from error
+
+    async def _read_table(self, page: Page, name: str, columns: tuple[str, ...]) -> list[dict[str, dict]]:
+        table = page.get_by_role("table", name=name, exact=True)
+        try:
+            await table.wait_for(timeout=self.rows_timeout_ms)
+            # The page's script may fill the table after load; its placeholder row says `Loading…`.
+            await page.wait_for_function(
+                "(t) => !Array.from(t.rows).some(r => /^\\s*loading(…|\\.\\.\\.)\\s*$/i.test(r.textContent))",
+                arg=await table.element_handle(), timeout=self.rows_timeout_ms,
+            )
+        except PlaywrightTimeout as error:
+            raise SiteUnavailable(f"The {name} table did not finish loading.") from error
+        data = await table.evaluate(_TABLE_JS)
+        header = data["header"]
+        if [h for h in header if h in columns] != list(columns):
+            raise SiteChanged(f"The {name} table's columns are not the contract's ({', '.join(columns)}).")
+        index = {column: header.index(column) for column in columns}
+        rows = []
+        for cells in data["body"]:
+            if len(cells) < len(header):
+                raise SiteChanged(f"A row of the {name} table has fewer cells than its header.")
+            rows.append({column: cells[i] for column, i in index.items()})
+        return rows
+
+    async def read_members_page(self, business_id: str, page_no: int) -> MembersPage:
+        page = await self._business_page(f"/business/{business_id}/members?page={page_no}")
+        await self._expect_heading(page, "Members")
+        rows = await self._read_table(page, "Members", MEMBER_COLUMNS)
+        members = [
+            parse_member({k: v["text"] for k, v in row.items()}, row["assets"]["items"]) for row in rows
+        ]
+        position = page.get_by_text(_PAGE_OF)
+        if await position.count() != 1:
+            raise SiteChanged("The Members page does not say 'Page N of M'.")
+        match = _PAGE_OF.match(await position.inner_text())
+        shown, pages = int(match[1]), int(match[2])
+        if shown != page_no:
+            raise SiteChanged(f"Asked for Members page {page_no}, the site showed page {shown}.")
+        has_next = await page.get_by_role("link", name="Next", exact=True).count() > 0
+        return MembersPage(page=shown, pages=pages, rows=members, has_next=has_next)
+
+    async def read_partners(self, business_id: str) -> list[PartnerRow]:
+        page = await self._business_page(f"/business/{business_id}/partners")
+        await self._expect_heading(page, "Partners")
+        rows = await self._read_table(page, "Partners", PARTNER_COLUMNS)
+        return [parse_partner({k: v["text"] for k, v in row.items()}, row["shared assets"]["items"]) for row in rows]
+
+    async def verify_manager(self, business_id: str) -> None:
+        """Lasting fault unless this account is a Manager of the business and can read Members."""
+        if business_id not in {b.business_id for b in await self.list_businesses()}:
+            raise InvalidBusinessId("The monitor account is not a member of the partner's business.")
+        await self.read_members_page(business_id, 1)

@@ -1,0 +1,1 @@
+"""A simulated Pinterest Business web UI that follows ../shared/contracts/pinterest-business-site.md."""

@@ -1,0 +1,72 @@
+"""Fault injection settings and the counters behind /__sim/stats (contract appendix B)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from pydantic import BaseModel, Field, field_validator
+
+
+class FaultConfig(BaseModel):
+    error_rate: float = Field(0.0, ge=0, le=1)
+    error_statuses: list[int] = Field(default_factory=lambda: [500, 502, 503])
+    throttle_rate: float = Field(0.0, ge=0, le=1)
+    retry_after_s: int = Field(1, ge=0)
+    latency_ms: tuple[int, int] | None = None
+    session_max_views: int | None = Field(None, ge=1)
+    lock_after_failures: int = Field(5, ge=1)
+    seed: int | None = None
+
+    @field_validator("latency_ms")
+    @classmethod
+    def _ordered(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
+        if value is not None and not (0 <= value[0] <= value[1]):
+            raise ValueError("latency_ms is [min, max] with 0 <= min <= max")
+        return value
+
+
+class FaultInjector:
+    """Draws faults from one seeded generator so that a run with a seed repeats itself."""
+
+    def __init__(self, config: FaultConfig | None = None) -> None:
+        self.configure(config or FaultConfig())
+
+    def configure(self, config: FaultConfig) -> None:
+        self.config = config
+        self.rng = random.Random(config.seed)
+
+    def latency_s(self) -> float:
+        if not self.config.latency_ms:
+            return 0.0
+        low, high = self.config.latency_ms
+        return self.rng.uniform(low, high) / 1000
+
+    def draw(self) -> tuple[int, dict[str, str]] | None:
+        """A fault to answer with instead of the page, or None."""
+        cfg = self.config
+        if cfg.throttle_rate and self.rng.random() < cfg.throttle_rate:
+            return 429, {"Retry-After": str(cfg.retry_after_s)}
+        if cfg.error_rate and self.rng.random() < cfg.error_rate:
+            return self.rng.choice(cfg.error_statuses), {}
+        return None
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.pages = 0
+        self.logins = 0
+        self.verifications = 0
+        self.faults = 0
+        self.by_path: Counter[str] = Counter()
+        self.logins_by_email: Counter[str] = Counter()
+
+    def as_dict(self) -> dict:
+        return {
+            "pages": self.pages,
+            "logins": self.logins,
+            "verifications": self.verifications,
+            "faults": self.faults,
+            "by_path": dict(self.by_path),
+            "logins_by_email": dict(self.logins_by_email),
+        }
