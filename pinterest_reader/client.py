@@ -89,6 +89,7 @@ class PinterestClient:
         rows_timeout_s: float = 20,
         tries_per_page: int = 5,
         max_backoff_s: float = 30,
+        max_retry_after_s: float = 120,
         on_retry: RetryHook | None = None,
     ) -> None:
         self.context = context
@@ -97,6 +98,7 @@ class PinterestClient:
         self.rows_timeout_ms = rows_timeout_s * 1000
         self.tries_per_page = tries_per_page
         self.max_backoff_s = max_backoff_s
+        self.max_retry_after_s = max_retry_after_s
         self.on_retry = on_retry
         self._page: Page | None = None
         self.last_status = 0
@@ -120,7 +122,7 @@ class PinterestClient:
                 if self.on_retry:
                     await self.on_retry(fault, attempt)
                 backoff = min(self.max_backoff_s, 0.5 * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
-                await asyncio.sleep(max(backoff, min(fault.retry_after_s or 0, self.max_backoff_s * 2)))
+                await asyncio.sleep(max(backoff, min(fault.retry_after_s or 0, self.max_retry_after_s)))
         raise AssertionError("unreachable")
 
     async def _open_once(self, path: str) -> Page:
