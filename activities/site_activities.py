@@ -1,0 +1,190 @@
+"""Browser steps: sign in as an account and read pages. Secrets are loaded here, used for the
+sign-in, and never returned, logged or put in heartbeats."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.engine import Engine
+from temporalio import activity
+
+from activities.browser_host import BrowserHost
+from activities.faults import to_application_error
+from models import credentials, onboarding, partners, people, tasks, workspaces
+from models.db import session_scope
+from models.errors import NotFound
+from models.payloads import ConnectInput, ConnectOutcome, Fault, ReadResult, TaskRef
+from pinterest_reader.client import Credentials, PinterestClient
+from pinterest_reader.errors import (
+    AccountLocked, BadCredentials, PassingFault, SessionExpired, SiteFault, VerificationFailed,
+)
+from pinterest_reader.rows import PartnerRow
+
+log = structlog.get_logger(__name__)
+SIGN_IN_REJECTIONS = (BadCredentials, AccountLocked, VerificationFailed)
+MAX_SIGN_INS_PER_ATTEMPT = 20
+
+
+class ReadCursor(BaseModel):
+    """Heartbeat details of a members read: where a retried attempt resumes."""
+
+    task_id: str
+    next_page: int
+
+
+class PartnersRead(BaseModel):
+    rows: list[PartnerRow]
+
+
+class _Account(BaseModel):
+    business_id: str
+    credential_id: str
+    monitor_account_id: str | None = None
+
+
+class SiteActivities:
+    def __init__(self, engine: Engine, browsers: BrowserHost, base_url: str) -> None:
+        self.engine = engine
+        self.browsers = browsers
+        self.base_url = base_url
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _account_for_task(self, task_id: str) -> _Account:
+        with session_scope(self.engine) as session:
+            task = tasks.get(session, task_id)
+            if task.partner_id is None:
+                integration = workspaces.integration_of(session, task.workspace_id)
+                return _Account(business_id=integration.business_id, credential_id=integration.credential_id)
+            partner = partners.get(session, task.partner_id)
+            account = onboarding.monitor(session, partner.selected_monitor_id)
+            return _Account(business_id=partner.business_id, credential_id=account.credential_id,
+                            monitor_account_id=account.id)
+
+    def _credentials(self, credential_id: str) -> Credentials:
+        with session_scope(self.engine) as session:
+            return credentials.load(session, credential_id)
+
+    def _mark_rejected(self, monitor_account_id: str | None, fault: SiteFault) -> None:
+        if monitor_account_id and isinstance(fault, SIGN_IN_REJECTIONS):
+            with session_scope(self.engine) as session:
+                onboarding.mark_rejected(session, onboarding.monitor(session, monitor_account_id), fault.code)
+
+    async def _sign_in(self, client: PinterestClient, account: _Account) -> None:
+        try:
+            creds = await asyncio.to_thread(self._credentials, account.credential_id)
+        except NotFound as error:
+            raise to_application_error(BadCredentials(str(error))) from None
+        try:
+            await client.sign_in(creds)
+        except SiteFault as fault:
+            await asyncio.to_thread(self._mark_rejected, account.monitor_account_id, fault)
+            raise
+        finally:
+            del creds
+
+    def _retry_hook(self, task_id: str | None):
+        async def on_retry(fault: PassingFault, attempt: int) -> None:
+            activity.heartbeat()
+            if task_id:
+                await asyncio.to_thread(self._note_retry, task_id, fault)
+
+        return on_retry
+
+    def _note_retry(self, task_id: str, fault: PassingFault) -> None:
+        with session_scope(self.engine) as session:
+            tasks.mark_retrying(session, task_id, Fault(code=fault.code, message=fault.message, lasting=False))
+
+    # --- activities -------------------------------------------------------------------------
+
+    @activity.defn(name="read_members_snapshot")
+    async def read_members_snapshot(self, input: TaskRef) -> ReadResult:
+        """Reads every Members page into the task's snapshot, resuming after the last page stored."""
+        cursor = ReadCursor(task_id=input.task_id, next_page=1)
+        details = activity.info().heartbeat_details
+        if details:
+            try:
+                cursor = ReadCursor.model_validate(details[0])
+            except ValidationError:
+                log.warning("read.bad_heartbeat_details", task_id=input.task_id)
+        if activity.info().attempt > 1:
+            await asyncio.to_thread(self._set_task_status, input.task_id, "Retrying")
+        account = await asyncio.to_thread(self._account_for_task, input.task_id)
+        log.info("read.start", task_id=input.task_id, business_id=account.business_id, page=cursor.next_page,
+                 attempt=activity.info().attempt)
+        try:
+            async with self.browsers.context() as context:
+                client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(input.task_id))
+                await self._sign_in(client, account)
+                sign_ins = 1
+                while True:
+                    try:
+                        page = await client.read_members_page(account.business_id, cursor.next_page)
+                    except SessionExpired:
+                        if sign_ins >= MAX_SIGN_INS_PER_ATTEMPT:
+                            raise
+                        sign_ins += 1
+                        await self._sign_in(client, account)
+                        continue
+                    await asyncio.to_thread(self._save_page, input.task_id, page.page, page.rows)
+                    if not page.has_next:
+                        break
+                    cursor = ReadCursor(task_id=input.task_id, next_page=page.page + 1)
+                    activity.heartbeat(cursor.model_dump())
+                listed = await asyncio.to_thread(self._complete, input.task_id)
+                return ReadResult(pages=page.page, listed=listed)
+        except SiteFault as fault:
+            log.warning("read.fault", task_id=input.task_id, code=fault.code, lasting=fault.lasting)
+            raise to_application_error(fault) from None
+
+    def _set_task_status(self, task_id: str, status: str) -> None:
+        with session_scope(self.engine) as session:
+            tasks.set_status(session, tasks.get(session, task_id), status)
+
+    def _save_page(self, task_id: str, page_no: int, rows) -> None:
+        with session_scope(self.engine) as session:
+            task = tasks.get(session, task_id)
+            people.save_snapshot_page(session, task, page_no, rows)
+            if task.status in ("Retrying", "Queued"):  # a page got through: no longer retrying
+                tasks.set_status(session, task, "Running")
+
+    def _complete(self, task_id: str) -> int:
+        with session_scope(self.engine) as session:
+            return people.complete_snapshot(session, tasks.get(session, task_id))
+
+    @activity.defn(name="read_partners")
+    async def read_partners(self, input: TaskRef) -> PartnersRead:
+        account = await asyncio.to_thread(self._account_for_task, input.task_id)
+        try:
+            async with self.browsers.context() as context:
+                client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(input.task_id))
+                await self._sign_in(client, account)
+                try:
+                    rows = await client.read_partners(account.business_id)
+                except SessionExpired:
+                    await self._sign_in(client, account)
+                    rows = await client.read_partners(account.business_id)
+                return PartnersRead(rows=rows)
+        except SiteFault as fault:
+            raise to_application_error(fault) from None
+
+    @activity.defn(name="connect_monitor")
+    async def connect_monitor(self, input: ConnectInput) -> ConnectOutcome:
+        """Signs in as the selected account and checks it is a Manager of the partner's business."""
+        with session_scope(self.engine) as session:
+            partner = partners.get(session, input.partner_id)
+            monitor = onboarding.monitor(session, input.monitor_account_id)
+            account = _Account(business_id=partner.business_id, credential_id=monitor.credential_id,
+                               monitor_account_id=monitor.id)
+        try:
+            async with self.browsers.context() as context:
+                client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(None))
+                await self._sign_in(client, account)
+                await client.verify_manager(account.business_id)
+        except SiteFault as fault:
+            log.warning("connect.fault", partner_id=input.partner_id, code=fault.code, lasting=fault.lasting)
+            raise to_application_error(fault) from None
+        log.info("connect.ok", partner_id=input.partner_id, monitor_account_id=input.monitor_account_id)
+        return ConnectOutcome(monitor_account_id=input.monitor_account_id, connected=True)

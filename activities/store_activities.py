@@ -1,0 +1,190 @@
+"""Database steps of the workflows. Synchronous: they run in the worker's thread pool."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from sqlalchemy.engine import Engine
+from temporalio import activity
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.service import RPCError
+
+from models import onboarding, partners, people, tasks, workspaces
+from models.db import session_scope
+from models.errors import StoreError
+from models.payloads import (
+    BeginCheckInput, BeginCheckResult, Fault, FinishTaskInput, GuestAccepted, GuestRef, ImportResult,
+    InviteInput, PartnerRef, PartnerStatusInput, SharedAssetsResult, TaskRef,
+)
+from pinterest_reader.rows import PartnerRow
+from pydantic import BaseModel
+from temporalio.exceptions import ApplicationError
+
+log = structlog.get_logger(__name__)
+
+
+class ImportPartnersInput(BaseModel):
+    task_id: str
+    rows: list[PartnerRow]
+
+
+def _store_error(error: StoreError) -> ApplicationError:
+    return ApplicationError(str(error), type=type(error).__name__, non_retryable=True)
+
+
+class StoreActivities:
+    def __init__(self, engine: Engine, client: Client | None = None, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        self.engine = engine
+        self.client = client
+        self.loop = loop
+
+    def _still_running(self, workflow_id: str | None, run_id: str | None) -> bool:
+        """Whether a task's workflow still runs; a task left by a terminated run must not block checks."""
+        if not (self.client and self.loop and workflow_id):
+            return True
+
+        async def describe():
+            return await self.client.get_workflow_handle(workflow_id, run_id=run_id).describe()
+
+        try:
+            description = asyncio.run_coroutine_threadsafe(describe(), self.loop).result(timeout=15)
+        except RPCError:
+            return False
+        return description.status == WorkflowExecutionStatus.RUNNING
+
+    @activity.defn(name="begin_check")
+    def begin_check(self, input: BeginCheckInput) -> BeginCheckResult:
+        info = activity.info()
+        check = input.check
+        with session_scope(self.engine) as session:
+            existing = tasks.for_run(session, input.workflow_id, info.workflow_run_id)
+            if existing:
+                return BeginCheckResult(task_id=existing.id, target=existing.target)
+            for other in tasks.active_for(session, check.workspace_id, check.partner_id):
+                if self._still_running(other.workflow_id, other.run_id):
+                    return BeginCheckResult(task_id=other.id, joined=True, target=other.target)
+                tasks.finish(session, other, "Not completed", None,
+                             Fault(code="Abandoned", message="Its workflow ended without finishing the task.", lasting=False))
+            if check.partner_id:
+                partner = partners.get(session, check.partner_id)
+                target = partner.business_id
+            else:
+                target = workspaces.integration_of(session, check.workspace_id).business_id
+            task = tasks.create(session, workspace_id=check.workspace_id, partner_id=check.partner_id, target=target,
+                                actor=check.actor, trigger=check.trigger, workflow_id=input.workflow_id,
+                                run_id=info.workflow_run_id)
+            refused = self._refusal(session, check.partner_id) if check.partner_id else None
+            if refused:
+                tasks.finish(session, task, "Not completed", None, refused)
+            log.info("task.begin", task_id=task.id, workspace_id=check.workspace_id, partner_id=check.partner_id,
+                     trigger=check.trigger, refused=refused.code if refused else None)
+            return BeginCheckResult(task_id=task.id, refused=refused, target=target)
+
+    @staticmethod
+    def _refusal(session, partner_id: str) -> Fault | None:
+        partner = partners.get(session, partner_id)
+        if not partner.selected_monitor_id:
+            return Fault(code="NotConnected", message="The partner has no connected monitor account yet.", lasting=True)
+        account = onboarding.monitor(session, partner.selected_monitor_id)
+        if account.state == "Rejected":
+            # A rejected password is never tried again: each try brings the account closer to a lock.
+            return Fault(code=account.rejected_code or "BadCredentials", lasting=True,
+                         message="The site rejected this monitor account's sign-in earlier; nothing was tried. "
+                                 "Share new credentials and select them.")
+        return None
+
+    @activity.defn(name="import_snapshot")
+    def import_snapshot(self, input: TaskRef) -> ImportResult:
+        try:
+            with session_scope(self.engine) as session:
+                task = tasks.get(session, input.task_id)
+                result = people.import_snapshot(session, task, partners.get(session, task.partner_id))
+        except StoreError as error:
+            raise ApplicationError(str(error), type="IncompleteSnapshot", non_retryable=True) from error
+        log.info("task.imported", task_id=input.task_id, **result.model_dump())
+        return result
+
+    @activity.defn(name="import_partners")
+    def import_partners(self, input: ImportPartnersInput) -> ImportResult:
+        with session_scope(self.engine) as session:
+            task = tasks.get(session, input.task_id)
+            result = partners.import_discovered(session, task.workspace_id, input.rows)
+            task.listed_total, task.snapshot_complete = result.listed, True
+        return result
+
+    @activity.defn(name="finish_task")
+    def finish_task(self, input: FinishTaskInput) -> None:
+        with session_scope(self.engine) as session:
+            task = tasks.get(session, input.task_id)
+            tasks.finish(session, task, input.status, input.counts, input.fault)
+            if task.partner_id:
+                partner = partners.get(session, task.partner_id)
+                if input.fault and input.fault.lasting:
+                    partners.set_status(session, partner, partners.NEEDS_ATTENTION, input.fault.code, input.fault.message)
+                elif input.status == "Completed" and partner.status == partners.NEEDS_ATTENTION:
+                    partners.set_status(session, partner, partners.ONBOARDED)
+        log.info("task.finish", task_id=input.task_id, status=input.status,
+                 reason_code=input.fault.code if input.fault else None)
+
+    # --- onboarding -------------------------------------------------------------------------
+
+    @activity.defn(name="check_shared_assets")
+    def check_shared_assets(self, input: PartnerRef) -> SharedAssetsResult:
+        with session_scope(self.engine) as session:
+            partner = partners.get(session, input.partner_id)
+            count = len(partner.shared_assets)
+        if count == 0:
+            return SharedAssetsResult(count=0, fault=Fault(
+                code="NoSharedAssets", lasting=True,
+                message="No asset is shared with this partner, or by it: there is nothing to watch."))
+        return SharedAssetsResult(count=count)
+
+    @activity.defn(name="invite_guest")
+    def invite_guest(self, input: InviteInput) -> GuestRef:
+        try:
+            with session_scope(self.engine) as session:
+                partner = partners.get(session, input.partner_id)
+                guest = onboarding.invite(session, partner, input.admin_email, input.expire_after_s)
+                partners.set_status(session, partner, partners.PENDING, "InviteSent",
+                                    "Waiting for the partner's admin to accept the invitation.")
+                return GuestRef(guest_id=guest.id)
+        except StoreError as error:
+            raise _store_error(error) from error
+
+    @activity.defn(name="record_guest_accepted")
+    def record_guest_accepted(self, input: GuestAccepted) -> None:
+        with session_scope(self.engine) as session:
+            onboarding.set_invite_state(session, input.guest_id, "Accepted")
+
+    @activity.defn(name="record_reminder")
+    def record_reminder(self, input: GuestRef) -> int:
+        with session_scope(self.engine) as session:
+            return onboarding.record_reminder(session, input.guest_id)
+
+    @activity.defn(name="expire_invite")
+    def expire_invite(self, input: GuestRef) -> None:
+        with session_scope(self.engine) as session:
+            guest = onboarding.set_invite_state(session, input.guest_id, "Expired")
+            partners.set_status(session, partners.get(session, guest.partner_id), partners.PENDING, "InviteExpired",
+                                "The invitation expired before the partner's admin accepted it.")
+
+    @activity.defn(name="partner_business_id")
+    def partner_business_id(self, input: PartnerRef) -> str:
+        with session_scope(self.engine) as session:
+            return partners.get(session, input.partner_id).business_id
+
+    @activity.defn(name="set_partner_status")
+    def set_partner_status(self, input: PartnerStatusInput) -> None:
+        with session_scope(self.engine) as session:
+            partner = partners.get(session, input.partner_id)
+            if input.monitor_account_id:
+                account = onboarding.monitor(session, input.monitor_account_id)
+                if input.status == partners.ONBOARDED:
+                    account.state = "Connected"
+                    partner.selected_monitor_id = account.id
+                elif account.state != "Rejected":
+                    account.state = "Failed" if input.fault else "Selected"
+                session.add(account)
+            partners.set_status(session, partner, input.status, input.fault.code if input.fault else None,
+                                input.fault.message if input.fault else None)

@@ -1,0 +1,37 @@
+"""Settings from the environment (and an optional .env file), one place for every knob."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+STATE_DIR = Path(".partnerwatch")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARTNERWATCH_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(f"sqlite:///{STATE_DIR}/partnerwatch.db", description="SQLAlchemy URL: SQLite file or PostgreSQL")
+    pinterest_url: str = Field("http://127.0.0.1:8765", description="Base URL of the Pinterest Business site")
+    temporal_address: str = Field("localhost:7233", validation_alias="TEMPORAL_ADDRESS")
+    temporal_namespace: str = Field("default", validation_alias="TEMPORAL_NAMESPACE")
+    temporal_ui_url: str = Field("http://localhost:8233", description="Where operators open the Temporal UI")
+    task_queue: str = Field("partnerwatch", description="Task queue of workflows and database activities")
+    browser_concurrency: int = Field(4, ge=1, description="Browser activities one worker runs at once")
+    contexts_per_browser: int = Field(200, ge=1, description="Contexts a browser serves before it is replaced")
+    artifacts_dir: Path = Field(STATE_DIR / "artifacts", description="Screenshots and traces of failed pages")
+    check_interval_hours: float = Field(24, gt=0, description="How often the schedule checks each partner")
+    log_format: str = Field("console", pattern="^(console|json)$")
+    log_level: str = Field("INFO")
+
+    @property
+    def browser_task_queue(self) -> str:
+        return f"{self.task_queue}-browser"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

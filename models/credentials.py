@@ -1,0 +1,39 @@
+"""The only module that touches secret columns. Secrets go in here and come out only as
+`Credentials` for a sign-in; nothing else returns, logs or serialises them."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from models import validation
+from models.errors import Invalid, NotFound
+from models.tables import Credential, utcnow
+from pinterest_reader.client import Credentials
+from pinterest_reader.totp import is_valid_secret
+
+
+def store(session: Session, workspace_id: str, email: str, password: str, totp_secret: str | None) -> Credential:
+    email = validation.email(email)
+    if not password:
+        raise Invalid("the password is missing (give it on standard input or in the environment)")
+    totp_secret = (totp_secret or "").replace(" ", "").upper() or None
+    if totp_secret and not is_valid_secret(totp_secret):
+        raise Invalid("the TOTP secret is not a base32 secret of at least 80 bits")
+    cred = Credential(workspace_id=workspace_id, email=email, password=password, totp_secret=totp_secret)
+    session.add(cred)
+    session.flush()
+    return cred
+
+
+def load(session: Session, credential_id: str) -> Credentials:
+    cred = session.get(Credential, credential_id)
+    if cred is None or cred.destroyed_at is not None:
+        raise NotFound("the account's credentials were removed; share them again")
+    return Credentials(email=cred.email, password=cred.password, totp_secret=cred.totp_secret)
+
+
+def destroy(session: Session, credential_id: str) -> None:
+    cred = session.get(Credential, credential_id)
+    if cred is not None:
+        cred.password, cred.totp_secret, cred.destroyed_at = "", None, utcnow()
+        session.add(cred)

@@ -1,0 +1,104 @@
+"""Guest users (partners' admins invited into the workspace) and the monitor accounts they share."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from models import credentials, validation
+from models.errors import Conflict, NotFound
+from models.tables import GuestUser, MonitorAccount, Partner, utcnow
+
+
+def invite(session: Session, partner: Partner, admin_email: str, expire_after_s: float) -> GuestUser:
+    admin_email = validation.email(admin_email)
+    guest = session.exec(
+        select(GuestUser).where(GuestUser.partner_id == partner.id, GuestUser.email == admin_email,
+                                GuestUser.invite_state.in_(["Invited", "Accepted"]))
+    ).first()
+    if guest is None:  # a retried activity finds the invitation it already made
+        guest = GuestUser(workspace_id=partner.workspace_id, partner_id=partner.id, email=admin_email,
+                          expires_at=utcnow() + timedelta(seconds=expire_after_s))
+        session.add(guest)
+        session.flush()
+    return guest
+
+
+def guests_of(session: Session, workspace_id: str, partner_id: str | None = None) -> list[GuestUser]:
+    query = select(GuestUser).where(GuestUser.workspace_id == workspace_id)
+    if partner_id:
+        query = query.where(GuestUser.partner_id == partner_id)
+    return list(session.exec(query.order_by(GuestUser.invited_at)))
+
+
+def open_invitation(session: Session, partner: Partner) -> GuestUser:
+    guest = session.exec(
+        select(GuestUser).where(GuestUser.partner_id == partner.id, GuestUser.invite_state == "Invited")
+    ).first()
+    if guest is None:
+        raise NotFound(f"no open invitation for partner {partner.business_id} (was it accepted, expired, or never sent?)")
+    return guest
+
+
+def accepted_guest(session: Session, partner: Partner) -> GuestUser | None:
+    return session.exec(
+        select(GuestUser).where(GuestUser.partner_id == partner.id, GuestUser.invite_state == "Accepted")
+    ).first()
+
+
+def set_invite_state(session: Session, guest_id: str, state: str) -> GuestUser:
+    guest = session.get(GuestUser, guest_id)
+    if guest is None:
+        raise NotFound(f"no guest user {guest_id}")
+    if guest.invite_state == "Invited":
+        guest.invite_state = state
+        if state == "Accepted":
+            guest.accepted_at = utcnow()
+        session.add(guest)
+    return guest
+
+
+def record_reminder(session: Session, guest_id: str) -> int:
+    guest = session.get(GuestUser, guest_id)
+    guest.reminders_sent += 1
+    session.add(guest)
+    return guest.reminders_sent
+
+
+def share_monitor(session: Session, partner: Partner, email: str, password: str, totp_secret: str | None) -> MonitorAccount:
+    guest = accepted_guest(session, partner)
+    if guest is None:
+        raise Conflict(f"partner {partner.business_id} has no accepted guest user to share a monitor account "
+                       "(`partnerwatch guests accept` first)")
+    cred = credentials.store(session, partner.workspace_id, email, password, totp_secret)
+    account = MonitorAccount(workspace_id=partner.workspace_id, partner_id=partner.id, email=cred.email,
+                             credential_id=cred.id, has_totp=bool(cred.totp_secret), shared_by_guest_id=guest.id)
+    session.add(account)
+    session.flush()
+    return account
+
+
+def monitor(session: Session, monitor_account_id: str) -> MonitorAccount:
+    found = session.get(MonitorAccount, monitor_account_id)
+    if found is None:
+        raise NotFound(f"no monitor account {monitor_account_id}")
+    return found
+
+
+def monitors_of(session: Session, partner_id: str) -> list[MonitorAccount]:
+    return list(session.exec(select(MonitorAccount).where(MonitorAccount.partner_id == partner_id)
+                             .order_by(MonitorAccount.shared_at)))
+
+
+def resolve_monitor(session: Session, partner: Partner, ref: str) -> MonitorAccount:
+    """A monitor account shared for this partner, by id or email (the newest one with that email)."""
+    for account in reversed(monitors_of(session, partner.id)):
+        if ref in (account.id, account.email):
+            return account
+    raise NotFound(f"no monitor account '{ref}' was shared for partner {partner.business_id}")
+
+
+def mark_rejected(session: Session, account: MonitorAccount, code: str) -> None:
+    account.state, account.rejected_code, account.rejected_at = "Rejected", code, utcnow()
+    session.add(account)

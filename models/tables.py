@@ -1,0 +1,158 @@
+"""The tables. Timestamps are UTC; JSON columns hold small lists (assets, grants)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.ids import new_id
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Workspace(SQLModel, table=True):
+    id: str = Field(default_factory=lambda: new_id("ws"), primary_key=True)
+    name: str = Field(unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Credential(SQLModel, table=True):
+    """A Pinterest account's secrets. Only models.credentials reads or writes these columns."""
+
+    id: str = Field(default_factory=lambda: new_id("cred"), primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True)
+    email: str
+    password: str = Field(sa_column=Column(Text, nullable=False))
+    totp_secret: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+    destroyed_at: datetime | None = None
+
+
+class Integration(SQLModel, table=True):
+    """The workspace's own Pinterest Business: its business id and the account that reads it."""
+
+    id: str = Field(default_factory=lambda: new_id("int"), primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", unique=True)
+    business_id: str
+    credential_id: str = Field(foreign_key="credential.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Partner(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("workspace_id", "business_id"),)
+    id: str = Field(default_factory=lambda: new_id("pt"), primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True)
+    business_id: str
+    name: str
+    # has_access: we share with them; shared_with_you: they share with us; both.
+    relationship: str
+    shared_assets: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = "Pending onboarding"
+    status_reason_code: str | None = None
+    status_reason: str | None = None
+    selected_monitor_id: str | None = None
+    last_check_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class GuestUser(SQLModel, table=True):
+    """A partner's admin invited into the company's workspace."""
+
+    id: str = Field(default_factory=lambda: new_id("gu"), primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True)
+    partner_id: str = Field(foreign_key="partner.id", index=True)
+    email: str
+    invite_state: str = "Invited"  # Invited, Accepted, Expired, Cancelled
+    invited_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None
+    accepted_at: datetime | None = None
+    reminders_sent: int = 0
+
+
+class MonitorAccount(SQLModel, table=True):
+    id: str = Field(default_factory=lambda: new_id("ma"), primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True)
+    partner_id: str = Field(foreign_key="partner.id", index=True)
+    email: str
+    credential_id: str = Field(foreign_key="credential.id")
+    has_totp: bool = False
+    shared_by_guest_id: str | None = None
+    shared_at: datetime = Field(default_factory=utcnow)
+    # Shared, Selected, Connected, Rejected (the site refused its sign-in), Replaced
+    state: str = "Shared"
+    rejected_code: str | None = None
+    rejected_at: datetime | None = None
+
+
+class PartnerPerson(SQLModel, table=True):
+    """A partner's person who can reach the company's assets: a Pinterest Business guest user."""
+
+    __tablename__ = "partner_person"
+    __table_args__ = (UniqueConstraint("partner_id", "email_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True)
+    partner_id: str = Field(foreign_key="partner.id", index=True)
+    email_key: str
+    email: str
+    name: str
+    role: str
+    status: str
+    assets: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    last_active: date | None = None
+    first_seen: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
+    removed_at: datetime | None = None
+
+
+class AutomationTask(SQLModel, table=True):
+    __tablename__ = "automation_task"
+    __table_args__ = (Index("ix_task_partner_status", "partner_id", "status"),)
+    id: str = Field(default_factory=lambda: new_id("task"), primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True)
+    partner_id: str | None = Field(default=None, foreign_key="partner.id")
+    task: str  # "Check for updates", "Discover partners"
+    target: str  # the business id read
+    actor: str
+    trigger: str  # Manual, Schedule, Onboarding
+    status: str = "Queued"  # Queued, Running, Retrying, Completed, Not completed, Blocked
+    workflow_id: str | None = None
+    run_id: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    listed_total: int | None = None
+    pages_read: int = 0
+    snapshot_complete: bool = False
+    imported_at: datetime | None = None
+    retries: int = 0
+    reason_code: str | None = None
+    reason: str | None = None
+
+
+class SnapshotRow(SQLModel, table=True):
+    """One person as a check read them; keyed by email so a re-read page never duplicates anyone."""
+
+    __tablename__ = "snapshot_row"
+    task_id: str = Field(foreign_key="automation_task.id", primary_key=True)
+    email_key: str = Field(primary_key=True)
+    page: int
+    data: dict = Field(sa_column=Column(JSON, nullable=False))
+
+
+class ChangeLog(SQLModel, table=True):
+    __tablename__ = "change_log"
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: str = Field(foreign_key="automation_task.id", index=True)
+    partner_id: str = Field(foreign_key="partner.id", index=True)
+    email: str
+    change: str  # added, changed, removed
+    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,1 @@
+"""The `partnerwatch` command line: starts workflows, talks to them, and shows the store."""

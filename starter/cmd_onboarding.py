@@ -1,0 +1,118 @@
+"""guests accept|list, monitor share|select|list: the people's side of onboarding."""
+
+from __future__ import annotations
+
+import typer
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from models import onboarding, partners
+from models.errors import Conflict
+from models.payloads import ConnectOutcome, GuestAccepted, MonitorShared, SelectMonitor
+from starter import context
+from starter.output import emit, say
+from workflows import naming
+
+guests_app = typer.Typer(help="Guest users: partners' admins invited into the workspace.", no_args_is_help=True)
+monitor_app = typer.Typer(help="Monitor accounts partners share for partnerwatch to sign in with.", no_args_is_help=True)
+WORKSPACE = typer.Option(None, "--workspace", "-w", help="Workspace id or name (or PARTNERWATCH_WORKSPACE)")
+PARTNER = typer.Option(..., "--partner", "-p", help="The partner's business id")
+
+
+def _update_error(error: Exception) -> Conflict:
+    cause = getattr(error, "cause", None) or error
+    return Conflict(getattr(cause, "message", None) or str(cause))
+
+
+@guests_app.command("accept")
+def accept(workspace: str = WORKSPACE, partner: str = PARTNER) -> None:
+    """Accept the partner admin's invitation (played by the partner's admin in the demo and tests)."""
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        p = partners.resolve(session, ws.id, partner)
+        guest = onboarding.open_invitation(session, p)
+
+    async def go():
+        client = await context.temporal()
+        handle = client.get_workflow_handle(naming.onboard_id(p.id))
+        try:
+            return await handle.execute_update("accept_invitation", GuestAccepted(guest_id=guest.id), result_type=str)
+        except (WorkflowUpdateFailedError, RPCError) as error:
+            raise _update_error(error) from None
+
+    context.run(go())
+    say(f"Guest user {guest.id} ({guest.email}) accepted the invitation for partner {p.business_id}")
+
+
+@guests_app.command("list")
+def list_guests(workspace: str = WORKSPACE, as_json: bool = typer.Option(False, "--json")) -> None:
+    """List the workspace's guest users (partners' admins) and their invitations."""
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        by_id = {p.id: p.business_id for p in partners.list_for(session, ws.id)}
+        rows = [{"id": g.id, "partner": by_id.get(g.partner_id), "email": g.email, "invite_state": g.invite_state,
+                 "invited_at": g.invited_at, "accepted_at": g.accepted_at, "reminders_sent": g.reminders_sent}
+                for g in onboarding.guests_of(session, ws.id)]
+    emit(rows, ["id", "partner", "email", "invite_state", "invited_at", "accepted_at", "reminders_sent"], as_json=as_json)
+
+
+@monitor_app.command("share")
+def share(workspace: str = WORKSPACE, partner: str = PARTNER,
+          email: str = typer.Option(..., "--email", help="The monitor account's email"),
+          password_stdin: bool = typer.Option(False, "--password-stdin",
+                                              help="Read the password (and a TOTP secret on a second line) from stdin")) -> None:
+    """Share a monitor account's credentials (played by the partner's admin).
+
+    Secrets come from stdin (--password-stdin), or PARTNERWATCH_SECRET_PASSWORD and
+    PARTNERWATCH_SECRET_TOTP, or a prompt; never from the command line."""
+    password, totp = context.read_secrets(password_stdin, "PARTNERWATCH_SECRET_PASSWORD", "PARTNERWATCH_SECRET_TOTP")
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        p = partners.resolve(session, ws.id, partner)
+        account = onboarding.share_monitor(session, p, email, password, totp)
+    del password, totp
+
+    async def go():
+        client = await context.temporal()
+        await client.get_workflow_handle(naming.onboard_id(p.id)).signal(
+            "monitor_shared", MonitorShared(monitor_account_id=account.id))
+
+    context.run(go())
+    say(f"Monitor account {account.id} ({account.email}{', TOTP' if account.has_totp else ''}) shared for partner {p.business_id}")
+
+
+@monitor_app.command("select")
+def select(workspace: str = WORKSPACE, partner: str = PARTNER,
+           account: str = typer.Option(..., "--account", help="Monitor account id or email")) -> None:
+    """Select the monitor account to connect with; waits for the connection's outcome."""
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        p = partners.resolve(session, ws.id, partner)
+        chosen = onboarding.resolve_monitor(session, p, account)
+
+    async def go() -> ConnectOutcome:
+        client = await context.temporal()
+        handle = client.get_workflow_handle(naming.onboard_id(p.id))
+        try:
+            return await handle.execute_update("select_monitor", SelectMonitor(monitor_account_id=chosen.id),
+                                               result_type=ConnectOutcome)
+        except (WorkflowUpdateFailedError, RPCError) as error:
+            raise _update_error(error) from None
+
+    outcome = context.run(go())
+    if outcome.connected:
+        say(f"Connected: {chosen.email} is a Manager of partner {p.business_id}. Partner onboarded; the first check runs now.")
+        return
+    say(f"Needs attention: {outcome.fault.message} [{outcome.fault.code}]. Select another monitor account when it is fixed.")
+    raise typer.Exit(1)
+
+
+@monitor_app.command("list")
+def list_monitors(workspace: str = WORKSPACE, partner: str = PARTNER, as_json: bool = typer.Option(False, "--json")) -> None:
+    """List the monitor accounts shared for a partner."""
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        p = partners.resolve(session, ws.id, partner)
+        rows = [{"id": m.id, "email": m.email, "totp": m.has_totp, "state": m.state, "rejected_code": m.rejected_code,
+                 "shared_at": m.shared_at} for m in onboarding.monitors_of(session, p.id)]
+    emit(rows, ["id", "email", "totp", "state", "rejected_code", "shared_at"], as_json=as_json)

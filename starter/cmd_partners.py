@@ -1,0 +1,178 @@
+"""partners sync|list|onboard|status|check."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import typer
+from temporalio.client import WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError
+
+from models import onboarding, partners, tasks, validation, workspaces
+from models.errors import Conflict, Invalid
+from models.payloads import CheckInput, CheckResult, OnboardInput, OnboardState
+from starter import context
+from starter.output import console, emit, say
+from workflows import naming
+
+app = typer.Typer(help="Partners: discover, onboard and check them.", no_args_is_help=True)
+WORKSPACE = typer.Option(None, "--workspace", "-w", help="Workspace id or name (or PARTNERWATCH_WORKSPACE)")
+PARTNER = typer.Option(..., "--partner", "-p", help="The partner's business id")
+
+
+async def _start_check(ws_id: str, partner_id: str | None, business_id: str, trigger: str = "Manual") -> WorkflowHandle:
+    client = await context.temporal()
+    settings = context.settings()
+    workflow_id = naming.check_id(partner_id) if partner_id else naming.discover_id(ws_id)
+    what = f"partner business {business_id}" if partner_id else f"company business {business_id} (discover partners)"
+    return await client.start_workflow(
+        "CheckForUpdates", CheckInput(workspace_id=ws_id, partner_id=partner_id, trigger=trigger, actor="cli"),
+        id=workflow_id, task_queue=settings.task_queue,
+        # A second trigger while a check runs joins it instead of starting another.
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        search_attributes=naming.search_attributes(ws_id, business_id if partner_id else None, "Queued"),
+        static_summary=f"Check for updates: {what}", result_type=CheckResult)
+
+
+async def _wait(handle: WorkflowHandle, partner_id: str | None, ws_id: str) -> CheckResult:
+    """Waits for the check, showing its task's progress on a terminal."""
+    if not sys.stdout.isatty():
+        return await handle.result()
+    import asyncio
+
+    result_task = asyncio.ensure_future(handle.result())
+    with console.status("Starting…") as status:
+        while not result_task.done():
+            with context.store() as session:
+                active = tasks.active_for(session, ws_id, partner_id)
+            if active:
+                t = active[0]
+                status.update(f"{t.status}: {t.pages_read} page(s) read" + (f" — {t.reason}" if t.status == "Retrying" else ""))
+            await asyncio.wait([result_task], timeout=0.5)
+    return result_task.result()
+
+
+def _print_result(result: CheckResult) -> None:
+    if result.joined:
+        say(f"Joined the check already running: task {result.task_id}")
+    if result.counts:
+        c = result.counts
+        say(f"{result.status}: {c.added} added, {c.changed} changed, {c.removed} removed ({c.listed} listed) — task {result.task_id}")
+    elif result.fault:
+        say(f"{result.status}: {result.fault.message} [{result.fault.code}] — task {result.task_id}")
+    elif not result.joined:
+        say(f"{result.status} — task {result.task_id}")
+
+
+@app.command("sync")
+def sync(workspace: str = WORKSPACE, wait: bool = typer.Option(True, "--wait/--no-wait")) -> None:
+    """Read the company's Partners page: new partners appear as `Pending onboarding`."""
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        integration = workspaces.integration_of(session, ws.id)
+
+    async def go():
+        handle = await _start_check(ws.id, None, integration.business_id)
+        return await _wait(handle, None, ws.id) if wait else None
+
+    result = context.run(go())
+    if result is None:
+        say(f"Started {naming.discover_id(ws.id)}")
+        return
+    _print_result(result)
+    if result.status not in ("Completed", "Joined"):
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_(workspace: str = WORKSPACE, as_json: bool = typer.Option(False, "--json")) -> None:
+    """List the workspace's partners with their status."""
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        rows = [{"business_id": p.business_id, "name": p.name, "relationship": p.relationship,
+                 "shared_assets": [f"{a['name']} ({a['asset_id']})" for a in p.shared_assets],
+                 "status": p.status, "reason": p.status_reason, "reason_code": p.status_reason_code,
+                 "last_check_at": p.last_check_at, "id": p.id} for p in partners.list_for(session, ws.id)]
+    emit(rows, ["business_id", "name", "relationship", "shared_assets", "status", "reason", "last_check_at"]
+         + (["reason_code", "id"] if as_json else []), as_json=as_json)
+
+
+@app.command("onboard")
+def onboard(workspace: str = WORKSPACE, partner: str = PARTNER,
+            admin_email: str = typer.Option(..., "--admin-email", help="The partner's admin, invited as a guest user"),
+            remind_every: str = typer.Option("3d", help="Remind the admin this often (30s, 15m, 12h, 3d)"),
+            expire_after: str = typer.Option("14d", help="The invitation expires after this long")) -> None:
+    """Start onboarding a partner: invite its admin, then wait for a monitor account."""
+    admin_email = validation.email(admin_email)
+    remind, expire = context.duration(remind_every), context.duration(expire_after)
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        p = partners.resolve(session, ws.id, partner)
+        if not p.shared_assets:
+            raise Conflict(f"partner {p.business_id} shares no asset with the company, nor the company with it: nothing to watch")
+        if p.status == partners.ONBOARDED:
+            raise Conflict(f"partner {p.business_id} is already onboarded")
+
+    async def go():
+        client = await context.temporal()
+        try:
+            await client.start_workflow(
+                "OnboardPartner", OnboardInput(workspace_id=ws.id, partner_id=p.id, admin_email=admin_email,
+                                               remind_every_s=remind.total_seconds(), expire_after_s=expire.total_seconds()),
+                id=naming.onboard_id(p.id), task_queue=context.settings().task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                search_attributes=naming.search_attributes(ws.id, p.business_id),
+                static_summary=f"Onboard partner business {p.business_id}")
+        except RPCError as error:
+            if "already" in str(error).lower():
+                raise Conflict(f"onboarding of partner {p.business_id} is already running") from None
+            raise
+
+    context.run(go())
+    say(f"Onboarding partner {p.business_id} ({p.name}): invitation sent to the partner's admin")
+
+
+@app.command("status")
+def status(workspace: str = WORKSPACE, partner: str = PARTNER, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Where a partner's onboarding stands."""
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        p = partners.resolve(session, ws.id, partner)
+
+    async def go() -> OnboardState | None:
+        client = await context.temporal()
+        try:
+            return await client.get_workflow_handle(naming.onboard_id(p.id)).query("state", result_type=OnboardState)
+        except RPCError:
+            return None
+
+    state = context.run(go())
+    row = {"business_id": p.business_id, "name": p.name, "status": p.status, "reason": p.status_reason,
+           "step": state.step if state else "(no onboarding workflow)",
+           "shared_monitor_accounts": state.shared_monitor_ids if state else [],
+           "reminders_sent": state.reminders_sent if state else None}
+    emit([row], list(row), as_json=as_json)
+
+
+@app.command("check")
+def check(workspace: str = WORKSPACE, partner: str = PARTNER, wait: bool = typer.Option(False, "--wait")) -> None:
+    """Check a partner for updates now: read its Members and import the diff."""
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        p = partners.resolve(session, ws.id, partner)
+        if not p.selected_monitor_id:
+            raise Conflict(f"partner {p.business_id} has no connected monitor account yet (status: {p.status})")
+
+    async def go():
+        handle = await _start_check(ws.id, p.id, p.business_id)
+        return await _wait(handle, p.id, ws.id) if wait else handle
+
+    result = context.run(go())
+    if not wait:
+        say(f"Started {result.id} (follow it in the Temporal UI, or `partnerwatch tasks list`)")
+        return
+    _print_result(result)
+    if result.status not in ("Completed", "Joined"):
+        raise typer.Exit(1)

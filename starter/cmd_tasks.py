@@ -1,0 +1,54 @@
+"""tasks list, users list: the Automation view and the partners' people."""
+
+from __future__ import annotations
+
+import typer
+
+from models import partners, people, tasks
+from starter import context
+from starter.output import emit
+
+tasks_app = typer.Typer(help="Automation tasks: every check, with status and counts.", no_args_is_help=True)
+users_app = typer.Typer(help="Pinterest Business guest users: the partners' people who reach your assets.",
+                        no_args_is_help=True)
+WORKSPACE = typer.Option(None, "--workspace", "-w", help="Workspace id or name (or PARTNERWATCH_WORKSPACE)")
+PARTNER = typer.Option(None, "--partner", "-p", help="Only this partner (business id)")
+
+
+@tasks_app.command("list")
+def list_tasks(workspace: str = WORKSPACE, partner: str = PARTNER, limit: int = typer.Option(50, min=1),
+               as_json: bool = typer.Option(False, "--json")) -> None:
+    """List automation tasks, newest first."""
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        partner_id = partners.resolve(session, ws.id, partner).id if partner else None
+        rows = [{"id": t.id, "task": t.task, "target": t.target, "status": t.status, "trigger": t.trigger,
+                 "actor": t.actor, "created_at": t.created_at, "updated_at": t.updated_at, "added": t.added,
+                 "changed": t.changed, "removed": t.removed, "listed": t.listed_total, "pages_read": t.pages_read,
+                 "retries": t.retries, "reason_code": t.reason_code, "reason": t.reason, "workflow_id": t.workflow_id}
+                for t in tasks.list_for(session, ws.id, partner_id, limit)]
+    columns = ["id", "task", "target", "status", "trigger", "actor", "created_at", "added", "changed", "removed",
+               "listed", "reason"]
+    emit(rows, list(rows[0]) if (as_json and rows) else columns, as_json=as_json)
+
+
+@users_app.command("list")
+def list_users(workspace: str = WORKSPACE, partner: str = PARTNER,
+               include_removed: bool = typer.Option(False, "--include-removed"),
+               as_json: bool = typer.Option(False, "--json"), as_csv: bool = typer.Option(False, "--csv")) -> None:
+    """List the partners' people who can reach the company's assets."""
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        by_id = {p.id: p for p in partners.list_for(session, ws.id)}
+        partner_id = partners.resolve(session, ws.id, partner).id if partner else None
+        rows = [{"partner": by_id[u.partner_id].business_id, "partner_name": by_id[u.partner_id].name,
+                 "email": u.email, "name": u.name, "role": u.role, "status": u.status,
+                 "assets": [f"{a['asset_name']} ({a['asset_id']}): {a['permission']}" for a in u.assets],
+                 "last_active": u.last_active, "first_seen": u.first_seen, "last_seen": u.last_seen,
+                 "removed_at": u.removed_at}
+                for u in people.list_people(session, ws.id, partner_id, include_removed)]
+    columns = ["partner_name", "email", "name", "role", "status", "assets", "last_active"]
+    if as_json or as_csv or include_removed:
+        columns = ["partner", "partner_name", "email", "name", "role", "status", "assets", "last_active",
+                   "first_seen", "last_seen", "removed_at"]
+    emit(rows, columns, as_json=as_json, as_csv=as_csv)

@@ -1,0 +1,51 @@
+"""workspace create|list, integration add."""
+
+from __future__ import annotations
+
+import typer
+
+from models import workspaces
+from starter import context
+from starter.output import emit, say
+
+workspace_app = typer.Typer(help="Workspaces: one per company using partnerwatch.", no_args_is_help=True)
+integration_app = typer.Typer(help="The company's own Pinterest Business integration.", no_args_is_help=True)
+
+
+@workspace_app.command("create")
+def create(name: str = typer.Argument(..., help="The company's name"),
+           exist_ok: bool = typer.Option(False, "--exist-ok", help="Succeed if a workspace with this name exists"),
+           as_json: bool = typer.Option(False, "--json")) -> None:
+    """Create a workspace."""
+    with context.store() as session:
+        ws, created = workspaces.create(session, name, exist_ok=exist_ok)
+    if as_json:
+        emit([{"id": ws.id, "name": ws.name, "created": created}], ["id", "name", "created"], as_json=True)
+    else:
+        say(f"{'Created' if created else 'Already there:'} workspace {ws.id} ({ws.name})")
+
+
+@workspace_app.command("list")
+def list_(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List workspaces."""
+    with context.store() as session:
+        rows = [{"id": w.id, "name": w.name, "created_at": w.created_at} for w in workspaces.list_all(session)]
+    emit(rows, ["id", "name", "created_at"], as_json=as_json)
+
+
+@integration_app.command("add")
+def add(workspace: str = typer.Option(None, "--workspace", "-w", help="Workspace id or name"),
+        business_id: str = typer.Option(..., "--business-id", help="The company's own business id"),
+        email: str = typer.Option(..., "--email", help="The integration account's email"),
+        password_stdin: bool = typer.Option(False, "--password-stdin",
+                                            help="Read the password (and a TOTP secret on a second line) from stdin"),
+        replace: bool = typer.Option(False, "--replace", help="Replace an existing integration")) -> None:
+    """Connect the company's Pinterest Business with an account that is a Manager there.
+
+    Secrets come from stdin (--password-stdin), or PARTNERWATCH_SECRET_PASSWORD and
+    PARTNERWATCH_SECRET_TOTP, or a prompt; never from the command line."""
+    password, totp = context.read_secrets(password_stdin, "PARTNERWATCH_SECRET_PASSWORD", "PARTNERWATCH_SECRET_TOTP")
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        integration = workspaces.set_integration(session, ws, business_id, email, password, totp, replace=replace)
+    say(f"Integration {integration.id}: workspace {ws.id} reads business {integration.business_id}")

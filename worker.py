@@ -1,0 +1,84 @@
+"""The partnerwatch worker: workflows and store activities on the main queue, browser
+activities on `<queue>-browser` with bounded concurrency. Stops gracefully on SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+import logs
+from activities.browser_host import BrowserHost
+from activities.schedule_activities import ScheduleActivities
+from activities.site_activities import SiteActivities
+from activities.store_activities import StoreActivities
+from config import Settings, get_settings
+from models.db import engine_for
+from temporal_connection import connect
+from workflows.check_for_updates import CheckForUpdates
+from workflows.onboard_partner import OnboardPartner
+
+log = structlog.get_logger(__name__)
+GRACEFUL_SHUTDOWN = timedelta(seconds=30)
+
+
+def build_workers(client: Client, settings: Settings, browsers: BrowserHost, executor: ThreadPoolExecutor) -> list[Worker]:
+    engine = engine_for(settings.database_url)
+    store = StoreActivities(engine, client, asyncio.get_running_loop())
+    site = SiteActivities(engine, browsers, settings.pinterest_url)
+    schedules = ScheduleActivities(client, settings.task_queue, timedelta(hours=settings.check_interval_hours))
+    main = Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[CheckForUpdates, OnboardPartner],
+        activities=[store.begin_check, store.import_snapshot, store.import_partners, store.finish_task,
+                    store.check_shared_assets, store.invite_guest, store.record_guest_accepted,
+                    store.record_reminder, store.expire_invite, store.set_partner_status,
+                    store.partner_business_id, schedules.ensure_check_schedule],
+        activity_executor=executor,
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+    )
+    browser = Worker(
+        client,
+        task_queue=settings.browser_task_queue,
+        activities=[site.read_members_snapshot, site.read_partners, site.connect_monitor],
+        max_concurrent_activities=settings.browser_concurrency,
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+    )
+    return [main, browser]
+
+
+async def run(settings: Settings, stop: asyncio.Event) -> None:
+    client = await connect(settings)
+    browsers = BrowserHost(settings.contexts_per_browser)
+    await browsers.start()
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        workers = build_workers(client, settings, browsers, executor)
+        log.info("worker.start", task_queue=settings.task_queue, browser_task_queue=settings.browser_task_queue,
+                 namespace=settings.temporal_namespace, site=settings.pinterest_url)
+        tasks = [asyncio.create_task(w.run()) for w in workers]
+        await stop.wait()
+        log.info("worker.stopping")
+        await asyncio.gather(*(w.shutdown() for w in workers))
+        await asyncio.gather(*tasks, return_exceptions=True)
+    await browsers.stop()
+    log.info("worker.stopped")
+
+
+async def main() -> None:
+    settings = get_settings()
+    logs.configure(settings.log_level, settings.log_format)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await run(settings, stop)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
