@@ -38,7 +38,7 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
         workflows=[CheckForUpdates, OnboardPartner],
         activities=[store.begin_check, store.import_snapshot, store.import_partners, store.finish_task,
                     store.check_shared_assets, store.invite_guest, store.record_guest_accepted,
-                    store.record_reminder, store.expire_invite, store.set_partner_status,
+                    store.record_reminder, store.close_invite, store.set_partner_status,
                     store.partner_business_id, schedules.ensure_check_schedule],
         activity_executor=executor,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,

@@ -42,6 +42,7 @@ class _Account(BaseModel):
     business_id: str
     credential_id: str
     monitor_account_id: str | None = None
+    rejected_code: str | None = None
 
 
 class SiteActivities:
@@ -61,7 +62,7 @@ class SiteActivities:
             partner = partners.get(session, task.partner_id)
             account = onboarding.monitor(session, partner.selected_monitor_id)
             return _Account(business_id=partner.business_id, credential_id=account.credential_id,
-                            monitor_account_id=account.id)
+                            monitor_account_id=account.id, rejected_code=account.rejected_code)
 
     def _credentials(self, credential_id: str) -> Credentials:
         with session_scope(self.engine) as session:
@@ -73,6 +74,11 @@ class SiteActivities:
                 onboarding.mark_rejected(session, onboarding.monitor(session, monitor_account_id), fault.code)
 
     async def _sign_in(self, client: PinterestClient, account: _Account) -> None:
+        if account.rejected_code:
+            # Never try a rejected password again: each failure brings the account closer to a lock.
+            fault = next(cls for cls in SIGN_IN_REJECTIONS if cls.code == account.rejected_code)
+            raise fault("The site rejected this monitor account's sign-in before; it was not tried again. "
+                        "Share new credentials for it.")
         try:
             creds = await asyncio.to_thread(self._credentials, account.credential_id)
         except NotFound as error:
@@ -177,7 +183,7 @@ class SiteActivities:
             partner = partners.get(session, input.partner_id)
             monitor = onboarding.monitor(session, input.monitor_account_id)
             account = _Account(business_id=partner.business_id, credential_id=monitor.credential_id,
-                               monitor_account_id=monitor.id)
+                               monitor_account_id=monitor.id, rejected_code=monitor.rejected_code)
         try:
             async with self.browsers.context() as context:
                 client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(None))

@@ -14,7 +14,7 @@ from models import onboarding, partners, people, tasks, workspaces
 from models.db import session_scope
 from models.errors import StoreError
 from models.payloads import (
-    BeginCheckInput, BeginCheckResult, Fault, FinishTaskInput, GuestAccepted, GuestRef, ImportResult,
+    BeginCheckInput, BeginCheckResult, CloseInvite, Fault, FinishTaskInput, GuestAccepted, GuestRef, ImportResult,
     InviteInput, PartnerRef, PartnerStatusInput, SharedAssetsResult, TaskRef,
 )
 from pinterest_reader.rows import PartnerRow
@@ -162,12 +162,13 @@ class StoreActivities:
         with session_scope(self.engine) as session:
             return onboarding.record_reminder(session, input.guest_id)
 
-    @activity.defn(name="expire_invite")
-    def expire_invite(self, input: GuestRef) -> None:
+    @activity.defn(name="close_invite")
+    def close_invite(self, input: CloseInvite) -> None:
         with session_scope(self.engine) as session:
-            guest = onboarding.set_invite_state(session, input.guest_id, "Expired")
-            partners.set_status(session, partners.get(session, guest.partner_id), partners.PENDING, "InviteExpired",
-                                "The invitation expired before the partner's admin accepted it.")
+            guest = onboarding.set_invite_state(session, input.guest_id, input.state)
+            if input.state == "Expired":
+                partners.set_status(session, partners.get(session, guest.partner_id), partners.PENDING, "InviteExpired",
+                                    "The invitation expired before the partner's admin accepted it.")
 
     @activity.defn(name="partner_business_id")
     def partner_business_id(self, input: PartnerRef) -> str:

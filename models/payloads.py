@@ -99,6 +99,11 @@ class GuestRef(BaseModel):
     guest_id: str
 
 
+class CloseInvite(BaseModel):
+    guest_id: str
+    state: Literal["Expired", "Cancelled"]
+
+
 class GuestAccepted(BaseModel):
     guest_id: str
 

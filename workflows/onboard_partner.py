@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.site_activities import SiteActivities
     from activities.store_activities import StoreActivities
     from models.payloads import (
-        CheckInput, ConnectInput, ConnectOutcome, Fault, GuestAccepted, GuestRef, InviteInput, MonitorShared,
+        CheckInput, CloseInvite, ConnectInput, ConnectOutcome, Fault, GuestAccepted, GuestRef, InviteInput, MonitorShared,
         OnboardInput, OnboardResult, OnboardState, PartnerRef, PartnerStatusInput, ScheduleInput, SelectMonitor,
     )
     from workflows import naming
@@ -113,6 +113,9 @@ class OnboardPartner:
         try:
             return await self._onboard(input)
         except asyncio.CancelledError:
+            if self._guest_id and not self._acceptance_recorded:
+                await self._store(StoreActivities.close_invite, CloseInvite(guest_id=self._guest_id, state="Cancelled"),
+                                  "Cancel the invitation")
             await self._partner_status(input, "Pending onboarding",
                                        Fault(code="OnboardingCancelled", message="Onboarding was cancelled.", lasting=False))
             raise
@@ -161,7 +164,8 @@ class OnboardPartner:
         while not self._accepted:
             remaining = (deadline - workflow.now()).total_seconds()
             if remaining <= 0:
-                await self._store(StoreActivities.expire_invite, guest, "Expire the invitation")
+                await self._store(StoreActivities.close_invite, CloseInvite(guest_id=guest.guest_id, state="Expired"),
+                                  "Expire the invitation")
                 self._at("Invitation expired")
                 return False
             try:
