@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from models import credentials, validation
 from models.errors import Conflict, Invalid, NotFound
-from models.tables import Integration, Workspace
+from models.tables import Credential, Integration, Workspace
 
 
 def create(session: Session, name: str, exist_ok: bool = False) -> tuple[Workspace, bool]:
@@ -40,7 +40,7 @@ def set_integration(session: Session, workspace: Workspace, business_id: str, em
                     password: str, totp_secret: str | None, replace: bool = False) -> Integration:
     business_id = validation.business_id(business_id)
     email = validation.email(email)
-    current = session.exec(select(Integration).where(Integration.workspace_id == workspace.id)).first()
+    current = current_integration(session, workspace.id)
     if current and not replace:
         raise Conflict(f"workspace '{workspace.name}' already has an integration (business {current.business_id}); "
                        "pass --replace to change it")
@@ -56,8 +56,18 @@ def set_integration(session: Session, workspace: Workspace, business_id: str, em
     return integration
 
 
+def current_integration(session: Session, workspace_id: str) -> Integration | None:
+    return session.exec(select(Integration).where(Integration.workspace_id == workspace_id)).first()
+
+
+def integration_matches(session: Session, integration: Integration, business_id: str, email: str) -> bool:
+    cred = session.get(Credential, integration.credential_id)
+    return (integration.business_id == business_id.strip() and cred is not None and cred.destroyed_at is None
+            and cred.email.lower() == email.strip().lower())
+
+
 def integration_of(session: Session, workspace_id: str) -> Integration:
-    found = session.exec(select(Integration).where(Integration.workspace_id == workspace_id)).first()
+    found = current_integration(session, workspace_id)
     if not found:
         raise NotFound("this workspace has no Pinterest Business integration yet (`partnerwatch integration add`)")
     return found

@@ -39,11 +39,20 @@ def add(workspace: str = typer.Option(None, "--workspace", "-w", help="Workspace
         email: str = typer.Option(..., "--email", help="The integration account's email"),
         password_stdin: bool = typer.Option(False, "--password-stdin",
                                             help="Read the password (and a TOTP secret on a second line) from stdin"),
-        replace: bool = typer.Option(False, "--replace", help="Replace an existing integration")) -> None:
+        replace: bool = typer.Option(False, "--replace", help="Replace an existing integration"),
+        exist_ok: bool = typer.Option(False, "--exist-ok",
+                                      help="Succeed without changes if this business and email are already set")) -> None:
     """Connect the company's Pinterest Business with an account that is a Manager there.
 
     Secrets come from stdin (--password-stdin), or PARTNERWATCH_SECRET_PASSWORD and
     PARTNERWATCH_SECRET_TOTP, or a prompt; never from the command line."""
+    if exist_ok:
+        with context.store() as session:
+            ws = context.workspace(session, workspace)
+            current = workspaces.current_integration(session, ws.id)
+            if current and workspaces.integration_matches(session, current, business_id, email):
+                say(f"Already there: integration {current.id} reads business {current.business_id}")
+                return
     password, totp = context.read_secrets(password_stdin, "PARTNERWATCH_SECRET_PASSWORD", "PARTNERWATCH_SECRET_TOTP")
     with context.store() as session:
         ws = context.workspace(session, workspace)

@@ -1,0 +1,106 @@
+"""python -m demo [stop]: start the embedded services, then onboard a partner through the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from demo import services
+from pinterest_sim.worlds.generate import COMPANY_ID, INTEGRATION_EMAIL, INTEGRATION_PASSWORD
+
+SITE_PORT = int(os.environ.get("PARTNERWATCH_DEMO_SITE_PORT", "8765"))
+TEMPORAL_PORT = int(os.environ.get("PARTNERWATCH_DEMO_TEMPORAL_PORT", "7233"))
+UI_PORT = int(os.environ.get("PARTNERWATCH_DEMO_UI_PORT", "8233"))
+WORKSPACE = "Acme Brands"
+# The partner the demo onboards: its monitor account signs in with TOTP (the world file's fake data,
+# played here by the partner's admin).
+PARTNER, ADMIN = "549755813002", "admin@northwind.example"
+MONITOR_EMAIL, MONITOR_SECRETS = "monitor@northwind.example", "Nw-Monitor-7f3!kq\nJBSWY3DPEHPK3PXP\n"
+
+ENV = {
+    "PARTNERWATCH_PINTEREST_URL": f"http://127.0.0.1:{SITE_PORT}",
+    "TEMPORAL_ADDRESS": f"127.0.0.1:{TEMPORAL_PORT}",
+    "PARTNERWATCH_TEMPORAL_UI_URL": f"http://localhost:{UI_PORT}",
+}
+
+
+def cli(*args: str, stdin: str | None = None, capture: bool = False) -> str:
+    shown = " ".join(a if " " not in a else repr(a) for a in args)
+    if not capture:
+        print(f"\n$ partnerwatch {shown}", flush=True)
+    result = subprocess.run([os.path.join(os.path.dirname(sys.executable), "partnerwatch"), *args], input=stdin,
+                            text=True, capture_output=capture, env={**os.environ, **ENV, "COLUMNS": "160"})
+    if result.returncode != 0:
+        raise SystemExit(f"demo: `partnerwatch {shown}` failed ({result.returncode})"
+                         + (f": {result.stderr.strip()}" if capture else ""))
+    return result.stdout if capture else ""
+
+
+def partner_row() -> dict:
+    return next(p for p in json.loads(cli("partners", "list", "-w", WORKSPACE, "--json", capture=True))
+                if p["business_id"] == PARTNER)
+
+
+def onboarding_step() -> str:
+    return json.loads(cli("partners", "status", "-w", WORKSPACE, "-p", PARTNER, "--json", capture=True))[0]["step"]
+
+
+def onboard() -> None:
+    if partner_row()["status"] == "Onboarded":
+        print(f"\nPartner {PARTNER} is already onboarded: nothing to redo.")
+        return
+    step = onboarding_step()
+    if step.startswith("(no onboarding") or step.startswith("Invitation expired") or step == "Onboarded":
+        cli("partners", "onboard", "-w", WORKSPACE, "-p", PARTNER, "--admin-email", ADMIN)
+        step = _wait_step("Waiting for the partner's admin")
+    if step.startswith("Waiting for the partner's admin"):
+        print("\n# The partner's admin accepts the invitation (played by the demo):")
+        cli("guests", "accept", "-w", WORKSPACE, "-p", PARTNER)
+        step = onboarding_step()
+    if step.startswith("Waiting for the partner to share"):
+        print("\n# The partner's admin shares the monitor account's password and TOTP secret on stdin:")
+        cli("monitor", "share", "-w", WORKSPACE, "-p", PARTNER, "--email", MONITOR_EMAIL, "--password-stdin",
+            stdin=MONITOR_SECRETS)
+    _wait_step("Waiting for a company user to select")
+    print("\n# A company user selects it; partnerwatch signs in and checks its Manager role:")
+    cli("monitor", "select", "-w", WORKSPACE, "-p", PARTNER, "--account", MONITOR_EMAIL)
+
+
+def _wait_step(prefix: str, timeout_s: float = 60) -> str:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        step = onboarding_step()
+        if step.startswith(prefix) or time.monotonic() > deadline:
+            return step
+        time.sleep(0.5)
+
+
+def main(argv: list[str]) -> int:
+    wanted = services.services(SITE_PORT, TEMPORAL_PORT, UI_PORT)
+    if argv[:1] == ["stop"]:
+        for service in reversed(wanted):
+            print(f"{service.name}: {services.stop(service)}")
+        return 0
+    for service in wanted:
+        print(f"{service.name}: {services.start(service, ENV)}", flush=True)
+    cli("workspace", "create", WORKSPACE, "--exist-ok")
+    cli("integration", "add", "-w", WORKSPACE, "--business-id", COMPANY_ID, "--email", INTEGRATION_EMAIL,
+        "--password-stdin", "--exist-ok", stdin=INTEGRATION_PASSWORD + "\n")
+    cli("partners", "sync", "-w", WORKSPACE)
+    onboard()
+    cli("partners", "check", "-w", WORKSPACE, "-p", PARTNER, "--wait")
+    cli("partners", "list", "-w", WORKSPACE)
+    cli("users", "list", "-w", WORKSPACE, "-p", PARTNER)
+    cli("tasks", "list", "-w", WORKSPACE, "--limit", "5")
+    print(f"""
+Temporal UI:  http://localhost:{UI_PORT}  (workflows onboard-*, check-*, discover-*; schedules check-schedule-*)
+Site:         http://127.0.0.1:{SITE_PORT}/login  (the simulated Pinterest Business)
+Logs:         .partnerwatch/logs/   Stop everything: bash scripts/demo stop""")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
