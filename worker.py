@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 
 import logs
 from activities.browser_host import BrowserHost
+from activities.log_context import LogContextInterceptor
 from activities.schedule_activities import ScheduleActivities
 from activities.site_activities import SiteActivities
 from activities.store_activities import StoreActivities
@@ -41,6 +42,7 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
                     store.record_reminder, store.close_invite, store.set_partner_status,
                     store.partner_business_id, schedules.ensure_check_schedule],
         activity_executor=executor,
+        interceptors=[LogContextInterceptor()],
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
     browser = Worker(
@@ -48,6 +50,7 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
         task_queue=settings.browser_task_queue,
         activities=[site.read_members_snapshot, site.read_partners, site.connect_monitor],
         max_concurrent_activities=settings.browser_concurrency,
+        interceptors=[LogContextInterceptor()],
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
     return [main, browser]

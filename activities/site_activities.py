@@ -118,8 +118,7 @@ class SiteActivities:
         if activity.info().attempt > 1:
             await asyncio.to_thread(self._set_task_status, input.task_id, "Retrying")
         account = await asyncio.to_thread(self._account_for_task, input.task_id)
-        log.info("read.start", task_id=input.task_id, business_id=account.business_id, page=cursor.next_page,
-                 attempt=activity.info().attempt)
+        log.info("read.start", task_id=input.task_id, business_id=account.business_id, page=cursor.next_page)
         try:
             async with self.browsers.context() as context:
                 client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(input.task_id))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+from models import tasks
+from models.db import session_scope
 from models.payloads import CheckInput, CheckResult
 from tests.flows import WS, json_of, ok, onboard, workspace_with_partners
 from tests.sim.accounts import GLOBEX, GLOBEX_MONITOR, NORTHWIND, NORTHWIND_MONITOR
@@ -55,31 +57,34 @@ async def test_second_check_gives_the_exact_diff(cli, worker, sim):
     assert "Completed: 0 added, 0 changed, 0 removed" in result.out
 
 
-async def test_concurrent_checks_of_one_partner_run_once(cli, worker, sim, temporal_env, settings):
+async def test_concurrent_checks_of_one_partner_run_once(cli, worker, sim, temporal_env, settings, engine):
     await workspace_with_partners(cli)
     await onboard(cli, GLOBEX, "boss@globex.example", GLOBEX_MONITOR)
-    [first] = await completed_checks(cli, GLOBEX)
-    partner_id = next(p["id"] for p in await json_of(cli, "partners", "list", "-w", WS) if p["business_id"] == GLOBEX)
-    sim.faults(latency_ms=[250, 250])  # long enough that the triggers overlap
+    await completed_checks(cli, GLOBEX)
+    partner = next(p for p in await json_of(cli, "partners", "list", "-w", WS) if p["business_id"] == GLOBEX)
+    workspace_id = (await json_of(cli, "workspace", "list"))[0]["id"]
+    # Each page takes a second, so one check lasts several: long enough for every trigger to overlap.
+    sim.faults(latency_ms=[1000, 1000])
     page_one = f"/business/{GLOBEX}/members?page=1"
     reads_before = sim.stats()["by_path"].get(page_one, 0)
 
     manual = [asyncio.create_task(cli("partners", "check", "-w", WS, "-p", GLOBEX, "--wait")) for _ in range(2)]
-    for _ in range(200):
-        if any(t["status"] == "Running" for t in await json_of(cli, "tasks", "list", "-w", WS, "-p", GLOBEX)):
-            break
+    for _ in range(600):
+        with session_scope(engine) as session:
+            if tasks.active_for(session, workspace_id, partner["id"]):
+                break
         await asyncio.sleep(0.05)
     # What a schedule would start: another workflow id, same partner.
     scheduled = await temporal_env.client.execute_workflow(
-        "CheckForUpdates", CheckInput(workspace_id=(await json_of(cli, "workspace", "list"))[0]["id"],
-                                      partner_id=partner_id, trigger="Schedule", actor="schedule"),
-        id=f"{naming.check_id(partner_id)}-scheduled-test", task_queue=settings.task_queue, result_type=CheckResult)
+        "CheckForUpdates", CheckInput(workspace_id=workspace_id, partner_id=partner["id"], trigger="Schedule",
+                                      actor="schedule"),
+        id=f"{naming.check_id(partner['id'])}-scheduled-test", task_queue=settings.task_queue, result_type=CheckResult)
     outputs = [await t for t in manual]
     assert all(o.code == 0 for o in outputs), [o.err for o in outputs]
     assert scheduled.joined
     checks = await json_of(cli, "tasks", "list", "-w", WS, "-p", GLOBEX)
     assert len(checks) == 2  # the first check, and one more for all three triggers
-    assert scheduled.task_id == checks[0]["id"]
+    assert scheduled.task_id == checks[0]["id"] and all(checks[0]["id"] in o.out for o in outputs)
     assert sim.stats()["by_path"][page_one] - reads_before == 1
 
 

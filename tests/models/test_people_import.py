@@ -1,0 +1,123 @@
+"""The snapshot and its import, on a real SQLite file: exact diffs, re-read pages, retries, isolation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from sqlmodel import select
+
+from models import people, tasks
+from models.db import engine_for, session_scope
+from models.errors import Conflict
+from models.tables import ChangeLog, Partner, Workspace
+from pinterest_reader.rows import AssetGrant, MemberRow
+
+SHARED = [{"asset_id": "1001", "name": "Ours", "direction": "has_access"}]
+
+
+def row(email, name="X", role="Employee", status="Active", assets=(("1001", "Campaign"),), last=None) -> MemberRow:
+    return MemberRow(name=name, email=email, role=role, status=status, last_active=last,
+                     assets=[AssetGrant(asset_id=a, asset_name="Ours" if a == "1001" else "Theirs", permission=p)
+                             for a, p in assets])
+
+
+@pytest.fixture
+def store(tmp_path):
+    engine = engine_for(f"sqlite:///{tmp_path}/store.db")
+    with session_scope(engine) as session:
+        ws = Workspace(name="Acme")
+        session.add(ws)
+        session.flush()
+        partner = Partner(workspace_id=ws.id, business_id="12345", name="Agency", relationship="has_access",
+                          shared_assets=SHARED)
+        session.add(partner)
+        session.flush()
+    return engine, ws.id, partner.id
+
+
+def run_check(engine, ws_id, partner_id, pages: list[list[MemberRow]], complete=True, n=[0]):
+    n[0] += 1
+    with session_scope(engine) as session:
+        task = tasks.create(session, workspace_id=ws_id, partner_id=partner_id, target="12345", actor="test",
+                            trigger="Manual", workflow_id=f"wf-{n[0]}", run_id="r")
+        for number, rows in enumerate(pages, 1):
+            people.save_snapshot_page(session, task, number, rows)
+        if complete:
+            people.complete_snapshot(session, task)
+        task_id = task.id
+    with session_scope(engine) as session:
+        task = tasks.get(session, task_id)
+        return task_id, people.import_snapshot(session, task, session.get(Partner, partner_id))
+
+
+def current(engine, ws_id) -> dict[str, object]:
+    with session_scope(engine) as session:
+        return {p.email: p for p in people.list_people(session, ws_id)}
+
+
+def test_import_filters_to_shared_assets_and_reports_exact_diffs(store):
+    engine, ws, pt = store
+    _, first = run_check(engine, ws, pt, [[row("a@x.io"), row("b@x.io"), row("c@x.io", assets=(("9999", "Admin"),))],
+                                          [row("d@x.io", assets=())]])
+    assert (first.added, first.changed, first.removed, first.listed) == (2, 0, 0, 4)
+    assert set(current(engine, ws)) == {"a@x.io", "b@x.io"}
+
+    task_id, second = run_check(engine, ws, pt, [[row("a@x.io", role="Manager", last=date(2026, 11, 1)),
+                                                  row("e@x.io", assets=(("1001", "Admin"), ("9999", "Admin")))]])
+    assert (second.added, second.changed, second.removed) == (1, 1, 1)
+    now = current(engine, ws)
+    assert set(now) == {"a@x.io", "e@x.io"}
+    assert now["e@x.io"].assets == [{"asset_id": "1001", "asset_name": "Ours", "permission": "Admin"}]
+    with session_scope(engine) as session:
+        log = sorted((c.email, c.change) for c in people.changes_of(session, task_id))
+    assert log == [("a@x.io", "changed"), ("b@x.io", "removed"), ("e@x.io", "added")]
+
+    # Last active alone is stored, not reported as a change; a removed person coming back is added.
+    _, third = run_check(engine, ws, pt, [[row("a@x.io", role="Manager", last=date(2026, 11, 20)),
+                                           row("b@x.io"), row("e@x.io", assets=(("1001", "Admin"),))]])
+    assert (third.added, third.changed, third.removed) == (1, 0, 0)
+    assert current(engine, ws)["a@x.io"].last_active == date(2026, 11, 20)
+
+
+def test_a_page_read_twice_never_duplicates_anyone(store):
+    engine, ws, pt = store
+    # Page 2 re-read after someone was inserted before it: one person shows on both reads.
+    _, result = run_check(engine, ws, pt, [[row("a@x.io"), row("b@x.io")], [row("b@x.io"), row("c@x.io")]])
+    assert (result.added, result.listed) == (3, 3)
+
+
+def test_an_incomplete_snapshot_changes_nobody(store):
+    engine, ws, pt = store
+    run_check(engine, ws, pt, [[row("a@x.io"), row("b@x.io")]])
+    with pytest.raises(Conflict, match="incomplete"):
+        run_check(engine, ws, pt, [[row("a@x.io")]], complete=False)
+    assert set(current(engine, ws)) == {"a@x.io", "b@x.io"}
+
+
+def test_a_retried_import_returns_the_same_counts_and_applies_once(store):
+    engine, ws, pt = store
+    task_id, first = run_check(engine, ws, pt, [[row("a@x.io"), row("b@x.io")]])
+    with session_scope(engine) as session:
+        again = people.import_snapshot(session, tasks.get(session, task_id), session.get(Partner, pt))
+    assert again == first
+    with session_scope(engine) as session:
+        assert len(session.exec(select(ChangeLog)).all()) == 2
+    assert len(current(engine, ws)) == 2
+
+
+def test_the_same_person_in_two_workspaces_is_two_records(store, tmp_path):
+    engine, ws, pt = store
+    with session_scope(engine) as session:
+        other = Workspace(name="Other Co")
+        session.add(other)
+        session.flush()
+        other_partner = Partner(workspace_id=other.id, business_id="12345", name="Agency", relationship="has_access",
+                                shared_assets=SHARED)
+        session.add(other_partner)
+        session.flush()
+    run_check(engine, ws, pt, [[row("a@x.io")]])
+    run_check(engine, other.id, other_partner.id, [[row("a@x.io", name="Same Person")]])
+    assert list(current(engine, ws)) == ["a@x.io"] and current(engine, ws)["a@x.io"].name == "X"
+    assert current(engine, other.id)["a@x.io"].name == "Same Person"
