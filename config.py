@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     temporal_ui_url: str = Field("http://localhost:8233", description="Where operators open the Temporal UI")
     task_queue: str = Field("partnerwatch", description="Task queue of workflows and database activities")
     browser_concurrency: int = Field(4, ge=1, description="Browser activities one worker runs at once")
+    page_timeout_s: float = Field(30, gt=0, description="How long one page may take to answer")
     contexts_per_browser: int = Field(200, ge=1, description="Contexts a browser serves before it is replaced")
     artifacts_dir: Path = Field(STATE_DIR / "artifacts", description="Screenshots and traces of failed pages")
     check_interval_hours: float = Field(24, gt=0, description="How often the schedule checks each partner")

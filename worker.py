@@ -31,13 +31,13 @@ GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 def build_workers(client: Client, settings: Settings, browsers: BrowserHost, executor: ThreadPoolExecutor) -> list[Worker]:
     engine = engine_for(settings.database_url)
     store = StoreActivities(engine, client, asyncio.get_running_loop())
-    site = SiteActivities(engine, browsers, settings.pinterest_url)
+    site = SiteActivities(engine, browsers, settings.pinterest_url, settings.page_timeout_s)
     schedules = ScheduleActivities(client, settings.task_queue, timedelta(hours=settings.check_interval_hours))
     main = Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[CheckForUpdates, OnboardPartner],
-        activities=[store.begin_check, store.import_snapshot, store.import_partners, store.finish_task,
+        activities=[store.begin_check, store.import_snapshot, store.block_task, store.import_partners, store.finish_task,
                     store.check_shared_assets, store.invite_guest, store.record_guest_accepted,
                     store.record_reminder, store.close_invite, store.set_partner_status,
                     store.partner_business_id, schedules.ensure_check_schedule],

@@ -12,13 +12,14 @@ from temporalio import activity
 
 from activities.browser_host import BrowserHost
 from activities.faults import to_application_error
+from activities.heartbeat import Heartbeater
 from models import credentials, onboarding, partners, people, tasks, workspaces
 from models.db import session_scope
 from models.errors import NotFound
 from models.payloads import ConnectInput, ConnectOutcome, Fault, ReadResult, TaskRef
 from pinterest_reader.client import Credentials, PinterestClient
 from pinterest_reader.errors import (
-    AccountLocked, BadCredentials, PassingFault, SessionExpired, SiteFault, VerificationFailed,
+    AccountLocked, BadCredentials, PassingFault, SessionExpired, SiteFault, SiteUnavailable, VerificationFailed,
 )
 from pinterest_reader.rows import PartnerRow
 
@@ -34,6 +35,12 @@ class ReadCursor(BaseModel):
     next_page: int
 
 
+class _Progress(BaseModel):
+    pages_read: int
+    complete: bool
+    listed: int
+
+
 class PartnersRead(BaseModel):
     rows: list[PartnerRow]
 
@@ -46,10 +53,13 @@ class _Account(BaseModel):
 
 
 class SiteActivities:
-    def __init__(self, engine: Engine, browsers: BrowserHost, base_url: str) -> None:
+    def __init__(self, engine: Engine, browsers: BrowserHost, base_url: str, page_timeout_s: float = 30) -> None:
         self.engine = engine
         self.browsers = browsers
         self.base_url = base_url
+        self.page_timeout_s = page_timeout_s
+        # A hard cap on one page, retries included: nothing may hold a worker slot for ever.
+        self.page_deadline_s = page_timeout_s * 10 + 300
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -93,7 +103,6 @@ class SiteActivities:
 
     def _retry_hook(self, task_id: str | None):
         async def on_retry(fault: PassingFault, attempt: int) -> None:
-            activity.heartbeat()
             if task_id:
                 await asyncio.to_thread(self._note_retry, task_id, fault)
 
@@ -108,6 +117,9 @@ class SiteActivities:
     @activity.defn(name="read_members_snapshot")
     async def read_members_snapshot(self, input: TaskRef) -> ReadResult:
         """Reads every Members page into the task's snapshot, resuming after the last page stored."""
+        progress = await asyncio.to_thread(self._progress, input.task_id)
+        if progress.complete:  # a retry after the reply was lost: the snapshot is already whole
+            return ReadResult(pages=progress.pages_read, listed=progress.listed)
         cursor = ReadCursor(task_id=input.task_id, next_page=1)
         details = activity.info().heartbeat_details
         if details:
@@ -115,34 +127,47 @@ class SiteActivities:
                 cursor = ReadCursor.model_validate(details[0])
             except ValidationError:
                 log.warning("read.bad_heartbeat_details", task_id=input.task_id)
+        # Pages are stored in order, so the store knows the exact resume point even when the last
+        # heartbeats died with a killed worker.
+        cursor.next_page = max(cursor.next_page, progress.pages_read + 1)
         if activity.info().attempt > 1:
             await asyncio.to_thread(self._set_task_status, input.task_id, "Retrying")
         account = await asyncio.to_thread(self._account_for_task, input.task_id)
         log.info("read.start", task_id=input.task_id, business_id=account.business_id, page=cursor.next_page)
         try:
-            async with self.browsers.context() as context:
-                client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(input.task_id))
+            async with Heartbeater() as heartbeat, self.browsers.context() as context:
+                heartbeat.set(cursor.model_dump())
+                client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(input.task_id),
+                                         page_timeout_s=self.page_timeout_s)
                 await self._sign_in(client, account)
                 sign_ins = 1
                 while True:
                     try:
-                        page = await client.read_members_page(account.business_id, cursor.next_page)
+                        page = await asyncio.wait_for(client.read_members_page(account.business_id, cursor.next_page),
+                                                      self.page_deadline_s)
                     except SessionExpired:
                         if sign_ins >= MAX_SIGN_INS_PER_ATTEMPT:
                             raise
                         sign_ins += 1
                         await self._sign_in(client, account)
                         continue
+                    except asyncio.TimeoutError:
+                        raise SiteUnavailable("A Members page did not finish in time; the attempt is retried.") from None
                     await asyncio.to_thread(self._save_page, input.task_id, page.page, page.rows)
+                    cursor = ReadCursor(task_id=input.task_id, next_page=page.page + 1)
+                    heartbeat.set(cursor.model_dump())
                     if not page.has_next:
                         break
-                    cursor = ReadCursor(task_id=input.task_id, next_page=page.page + 1)
-                    activity.heartbeat(cursor.model_dump())
                 listed = await asyncio.to_thread(self._complete, input.task_id)
                 return ReadResult(pages=page.page, listed=listed)
         except SiteFault as fault:
             log.warning("read.fault", task_id=input.task_id, code=fault.code, lasting=fault.lasting)
             raise to_application_error(fault) from None
+
+    def _progress(self, task_id: str) -> _Progress:
+        with session_scope(self.engine) as session:
+            task = tasks.get(session, task_id)
+            return _Progress(pages_read=task.pages_read, complete=task.snapshot_complete, listed=task.listed_total or 0)
 
     def _set_task_status(self, task_id: str, status: str) -> None:
         with session_scope(self.engine) as session:
@@ -164,7 +189,8 @@ class SiteActivities:
         account = await asyncio.to_thread(self._account_for_task, input.task_id)
         try:
             async with self.browsers.context() as context:
-                client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(input.task_id))
+                client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(input.task_id),
+                                         page_timeout_s=self.page_timeout_s)
                 await self._sign_in(client, account)
                 try:
                     rows = await client.read_partners(account.business_id)
@@ -185,7 +211,8 @@ class SiteActivities:
                                monitor_account_id=monitor.id, rejected_code=monitor.rejected_code)
         try:
             async with self.browsers.context() as context:
-                client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(None))
+                client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(None),
+                                         page_timeout_s=self.page_timeout_s)
                 await self._sign_in(client, account)
                 await client.verify_manager(account.business_id)
         except SiteFault as fault:

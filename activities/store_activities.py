@@ -15,7 +15,7 @@ from models.db import session_scope
 from models.errors import StoreError
 from models.payloads import (
     BeginCheckInput, BeginCheckResult, CloseInvite, Fault, FinishTaskInput, GuestAccepted, GuestRef, ImportResult,
-    InviteInput, PartnerRef, PartnerStatusInput, SharedAssetsResult, TaskRef,
+    ImportInput, BlockInput, InviteInput, PartnerRef, PartnerStatusInput, SharedAssetsResult, TaskRef,
 )
 from pinterest_reader.rows import PartnerRow
 from pydantic import BaseModel
@@ -95,15 +95,29 @@ class StoreActivities:
         return None
 
     @activity.defn(name="import_snapshot")
-    def import_snapshot(self, input: TaskRef) -> ImportResult:
+    def import_snapshot(self, input: ImportInput) -> ImportResult:
+        """Applies the snapshot; a diff over the workspace's removal safeguard comes back blocked,
+        unless a person approved it."""
         try:
             with session_scope(self.engine) as session:
                 task = tasks.get(session, input.task_id)
-                result = people.import_snapshot(session, task, partners.get(session, task.partner_id))
+                workspace = workspaces.resolve(session, task.workspace_id)
+                policy = None if input.approved_by else people.RemovalPolicy(
+                    threshold_pct=workspace.removal_threshold_pct, floor=workspace.removal_floor)
+                result = people.import_snapshot(session, task, partners.get(session, task.partner_id), policy)
         except StoreError as error:
             raise ApplicationError(str(error), type="IncompleteSnapshot", non_retryable=True) from error
-        log.info("task.imported", task_id=input.task_id, **result.model_dump())
+        log.info("task.imported", task_id=input.task_id, added=result.added, changed=result.changed,
+                 removed=result.removed, listed=result.listed, blocked=bool(result.blocked),
+                 approved_by=input.approved_by)
         return result
+
+    @activity.defn(name="block_task")
+    def block_task(self, input: BlockInput) -> None:
+        with session_scope(self.engine) as session:
+            task = tasks.get(session, input.task_id)
+            task.added, task.changed, task.removed = input.counts.added, input.counts.changed, input.counts.removed
+            tasks.set_status(session, task, "Blocked", input.counts.blocked)
 
     @activity.defn(name="import_partners")
     def import_partners(self, input: ImportPartnersInput) -> ImportResult:
@@ -118,6 +132,8 @@ class StoreActivities:
         with session_scope(self.engine) as session:
             task = tasks.get(session, input.task_id)
             tasks.finish(session, task, input.status, input.counts, input.fault)
+            if input.status != "Completed":
+                people.discard_snapshot(session, task.id)  # partial or rejected data is never applied later
             if task.partner_id:
                 partner = partners.get(session, task.partner_id)
                 if input.fault and input.fault.lasting:

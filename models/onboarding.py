@@ -102,3 +102,15 @@ def resolve_monitor(session: Session, partner: Partner, ref: str) -> MonitorAcco
 def mark_rejected(session: Session, account: MonitorAccount, code: str) -> None:
     account.state, account.rejected_code, account.rejected_at = "Rejected", code, utcnow()
     session.add(account)
+
+
+def update_credentials(session: Session, account: MonitorAccount, password: str, totp_secret: str | None) -> MonitorAccount:
+    """New secrets for a shared account; a rejection is cleared so that the next check signs in again."""
+    cred = credentials.store(session, account.workspace_id, account.email, password, totp_secret)
+    credentials.destroy(session, account.credential_id)
+    account.credential_id, account.has_totp = cred.id, bool(cred.totp_secret)
+    account.rejected_code, account.rejected_at = None, None
+    partner = session.get(Partner, account.partner_id)
+    account.state = "Connected" if partner and partner.selected_monitor_id == account.id else "Shared"
+    session.add(account)
+    return account

@@ -51,11 +51,27 @@ class ImportResult(BaseModel):
     changed: int = 0
     removed: int = 0
     listed: int = 0
+    blocked: Fault | None = None
+
+
+class ImportInput(BaseModel):
+    task_id: str
+    approved_by: str | None = None
+
+
+class ReviewDecision(BaseModel):
+    approve: bool
+    actor: str = "cli"
+
+
+class BlockInput(BaseModel):
+    task_id: str
+    counts: ImportResult
 
 
 class FinishTaskInput(BaseModel):
     task_id: str
-    status: Literal["Completed", "Not completed", "Blocked"]
+    status: Literal["Completed", "Not completed"]
     counts: ImportResult | None = None
     fault: Fault | None = None
 

@@ -17,6 +17,10 @@ def utcnow() -> datetime:
 class Workspace(SQLModel, table=True):
     id: str = Field(default_factory=lambda: new_id("ws"), primary_key=True)
     name: str = Field(unique=True, index=True)
+    # A check that would remove more than this share of a partner's people waits for a person...
+    removal_threshold_pct: float = 20.0
+    # ...unless it removes no more than this many (small partners).
+    removal_floor: int = 2
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -31,6 +31,19 @@ def active_for(session: Session, workspace_id: str, partner_id: str | None) -> l
         AutomationTask.status.in_(ACTIVE))))
 
 
+def blocked_for(session: Session, workspace_id: str, partner_id: str | None) -> AutomationTask | None:
+    return session.exec(select(AutomationTask).where(
+        AutomationTask.workspace_id == workspace_id, AutomationTask.partner_id == partner_id,
+        AutomationTask.status == "Blocked").order_by(AutomationTask.created_at.desc())).first()
+
+
+def in_workspace(session: Session, workspace_id: str, task_id: str) -> AutomationTask:
+    task = session.get(AutomationTask, task_id)
+    if task is None or task.workspace_id != workspace_id:
+        raise NotFound(f"no task {task_id} in this workspace (see `partnerwatch tasks list`)")
+    return task
+
+
 def create(session: Session, *, workspace_id: str, partner_id: str | None, target: str, actor: str,
            trigger: str, workflow_id: str, run_id: str) -> AutomationTask:
     task = AutomationTask(workspace_id=workspace_id, partner_id=partner_id, target=target, actor=actor,

@@ -81,6 +81,23 @@ def share(workspace: str = WORKSPACE, partner: str = PARTNER,
     say(f"Monitor account {account.id} ({account.email}{', TOTP' if account.has_totp else ''}) shared for partner {p.business_id}")
 
 
+@monitor_app.command("update")
+def update(workspace: str = WORKSPACE, partner: str = PARTNER,
+           account: str = typer.Option(..., "--account", help="Monitor account id or email"),
+           password_stdin: bool = typer.Option(False, "--password-stdin",
+                                               help="Read the password (and a TOTP secret on a second line) from stdin")) -> None:
+    """Replace a monitor account's credentials (after a password change or a rejected sign-in).
+
+    The next check signs in with them; until then no check tries the old ones again."""
+    password, totp = context.read_secrets(password_stdin, "PARTNERWATCH_SECRET_PASSWORD", "PARTNERWATCH_SECRET_TOTP")
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        p = partners.resolve(session, ws.id, partner)
+        chosen = onboarding.update_credentials(session, onboarding.resolve_monitor(session, p, account), password, totp)
+    del password, totp
+    say(f"Credentials of monitor account {chosen.id} ({chosen.email}) updated; the next check signs in with them")
+
+
 @monitor_app.command("select")
 def select(workspace: str = WORKSPACE, partner: str = PARTNER,
            account: str = typer.Option(..., "--account", help="Monitor account id or email")) -> None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sys
-import time
 
 import typer
 from temporalio.client import WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
-from models import onboarding, partners, tasks, validation, workspaces
-from models.errors import Conflict, Invalid
-from models.payloads import CheckInput, CheckResult, OnboardInput, OnboardState
+from models import partners, tasks, validation, workspaces
+from models.errors import Conflict
+from models.payloads import CheckInput, CheckResult, Fault, OnboardInput, OnboardState
 from starter import context
 from starter.output import console, emit, say
 from workflows import naming
@@ -37,17 +38,20 @@ async def _start_check(ws_id: str, partner_id: str | None, business_id: str, tri
 
 
 async def _wait(handle: WorkflowHandle, partner_id: str | None, ws_id: str) -> CheckResult:
-    """Waits for the check, showing its task's progress on a terminal."""
-    if not sys.stdout.isatty():
-        return await handle.result()
-    import asyncio
-
+    """Waits for the check (with its progress on a terminal); returns early when it is blocked for review."""
     result_task = asyncio.ensure_future(handle.result())
-    with console.status("Starting…") as status:
+    status = console.status("Starting…") if sys.stdout.isatty() else contextlib.nullcontext()
+    with status:
         while not result_task.done():
             with context.store() as session:
                 active = tasks.active_for(session, ws_id, partner_id)
-            if active:
+                blocked = tasks.blocked_for(session, ws_id, partner_id)
+            if blocked:
+                result_task.cancel()
+                return CheckResult(task_id=blocked.id, status="Blocked",
+                                   fault=Fault(code=blocked.reason_code or "RemovalSafeguard", message=blocked.reason or "",
+                                               lasting=True))
+            if active and status is not None and hasattr(status, "update"):
                 t = active[0]
                 status.update(f"{t.status}: {t.pages_read} page(s) read" + (f" — {t.reason}" if t.status == "Retrying" else ""))
             await asyncio.wait([result_task], timeout=0.5)
@@ -62,6 +66,8 @@ def _print_result(result: CheckResult) -> None:
         say(f"{result.status}: {c.added} added, {c.changed} changed, {c.removed} removed ({c.listed} listed) — task {result.task_id}")
     elif result.fault:
         say(f"{result.status}: {result.fault.message} [{result.fault.code}] — task {result.task_id}")
+        if result.status == "Blocked":
+            say(f"Nothing was applied. Review it: partnerwatch tasks approve {result.task_id} (or reject)")
     elif not result.joined:
         say(f"{result.status} — task {result.task_id}")
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import getpass
+
 import typer
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.service import RPCError
 
 from models import partners, people, tasks
 from starter import context
-from starter.output import emit
+from models.errors import Conflict
+from models.payloads import ReviewDecision
+from starter.output import emit, say
 
 tasks_app = typer.Typer(help="Automation tasks: every check, with status and counts.", no_args_is_help=True)
 users_app = typer.Typer(help="Pinterest Business guest users: the partners' people who reach your assets.",
@@ -30,6 +36,39 @@ def list_tasks(workspace: str = WORKSPACE, partner: str = PARTNER, limit: int = 
     columns = ["id", "task", "target", "status", "trigger", "actor", "created_at", "added", "changed", "removed",
                "listed", "reason"]
     emit(rows, list(rows[0]) if (as_json and rows) else columns, as_json=as_json)
+
+
+def _review(workspace: str | None, task_id: str, approve: bool) -> None:
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        task = tasks.in_workspace(session, ws.id, task_id)
+        if task.status != "Blocked":
+            raise Conflict(f"task {task.id} is {task.status}, not waiting for a review")
+
+    async def go() -> str:
+        client = await context.temporal()
+        handle = client.get_workflow_handle(task.workflow_id, run_id=task.run_id)
+        try:
+            return await handle.execute_update("review", ReviewDecision(approve=approve, actor=f"cli:{getpass.getuser()}"),
+                                               result_type=str)
+        except (WorkflowUpdateFailedError, RPCError) as error:
+            cause = getattr(error, "cause", None) or error
+            raise Conflict(getattr(cause, "message", None) or str(cause)) from None
+
+    status = context.run(go())
+    say(f"Task {task.id} {'approved' if approve else 'rejected'}: {status}")
+
+
+@tasks_app.command("approve")
+def approve(task_id: str = typer.Argument(..., help="The blocked task's id"), workspace: str = WORKSPACE) -> None:
+    """Approve a check the removal safeguard blocked: its removals are applied."""
+    _review(workspace, task_id, True)
+
+
+@tasks_app.command("reject")
+def reject(task_id: str = typer.Argument(..., help="The blocked task's id"), workspace: str = WORKSPACE) -> None:
+    """Reject a check the removal safeguard blocked: nothing is applied."""
+    _review(workspace, task_id, False)
 
 
 @users_app.command("list")

@@ -33,6 +33,23 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     emit(rows, ["id", "name", "created_at"], as_json=as_json)
 
 
+@workspace_app.command("configure")
+def configure(workspace: str = typer.Option(None, "--workspace", "-w", help="Workspace id or name"),
+              removal_threshold: float = typer.Option(None, min=0, max=100,
+                                                      help="Block a check removing more than this % of a partner's people"),
+              removal_floor: int = typer.Option(None, min=0, help="...unless it removes at most this many")) -> None:
+    """Change a workspace's settings (the removal safeguard)."""
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        if removal_threshold is not None:
+            ws.removal_threshold_pct = removal_threshold
+        if removal_floor is not None:
+            ws.removal_floor = removal_floor
+        session.add(ws)
+    say(f"Workspace {ws.id}: checks removing more than {ws.removal_threshold_pct:g}% of a partner's people "
+        f"(and more than {ws.removal_floor}) wait for approval")
+
+
 @integration_app.command("add")
 def add(workspace: str = typer.Option(None, "--workspace", "-w", help="Workspace id or name"),
         business_id: str = typer.Option(..., "--business-id", help="The company's own business id"),

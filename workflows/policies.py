@@ -17,7 +17,8 @@ STORE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interva
 # A browser attempt has its own page-level retries; these retry whole attempts (after a crash,
 # a hang or a run of faults), resuming from the last heartbeat.
 BROWSER_TIMEOUT = timedelta(minutes=45)
-BROWSER_HEARTBEAT = timedelta(minutes=2)
+# Browser activities beat every few seconds (activities/heartbeat.py): 30 s of silence is a dead worker.
+BROWSER_HEARTBEAT = timedelta(seconds=30)
 BROWSER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coefficient=2.0,
                             maximum_interval=timedelta(minutes=2), maximum_attempts=6,
                             non_retryable_error_types=LASTING_CODES)
