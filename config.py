@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     page_timeout_s: float = Field(30, gt=0, description="How long one page may take to answer")
     contexts_per_browser: int = Field(200, ge=1, description="Contexts a browser serves before it is replaced")
     artifacts_dir: Path = Field(STATE_DIR / "artifacts", description="Screenshots and traces of failed pages")
+    record_failures: bool = Field(True, description="Keep a screenshot and a masked trace of each lasting fault")
     check_interval_hours: float = Field(24, gt=0, description="How often the schedule checks each partner")
     log_format: str = Field("console", pattern="^(console|json)$")
     log_level: str = Field("INFO")

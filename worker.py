@@ -31,7 +31,8 @@ GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 def build_workers(client: Client, settings: Settings, browsers: BrowserHost, executor: ThreadPoolExecutor) -> list[Worker]:
     engine = engine_for(settings.database_url)
     store = StoreActivities(engine, client, asyncio.get_running_loop())
-    site = SiteActivities(engine, browsers, settings.pinterest_url, settings.page_timeout_s)
+    site = SiteActivities(engine, browsers, settings.pinterest_url, settings.page_timeout_s, settings.artifacts_dir,
+                          settings.record_failures)
     schedules = ScheduleActivities(client, settings.task_queue, timedelta(hours=settings.check_interval_hours))
     main = Worker(
         client,

@@ -4,12 +4,16 @@ sign-in, and never returned, logged or put in heartbeats."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import structlog
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 from temporalio import activity
 
+from activities.artifacts import FailureRecorder
 from activities.browser_host import BrowserHost
 from activities.faults import to_application_error
 from activities.heartbeat import Heartbeater
@@ -53,8 +57,11 @@ class _Account(BaseModel):
 
 
 class SiteActivities:
-    def __init__(self, engine: Engine, browsers: BrowserHost, base_url: str, page_timeout_s: float = 30) -> None:
+    def __init__(self, engine: Engine, browsers: BrowserHost, base_url: str, page_timeout_s: float = 30,
+                 artifacts_dir: Path = Path(".partnerwatch/artifacts"), record_failures: bool = True) -> None:
         self.engine = engine
+        self.artifacts_dir = artifacts_dir
+        self.record_failures = record_failures
         self.browsers = browsers
         self.base_url = base_url
         self.page_timeout_s = page_timeout_s
@@ -83,12 +90,39 @@ class SiteActivities:
             with session_scope(self.engine) as session:
                 onboarding.mark_rejected(session, onboarding.monitor(session, monitor_account_id), fault.code)
 
-    async def _sign_in(self, client: PinterestClient, account: _Account) -> None:
+    @staticmethod
+    def _refuse_if_rejected(account: _Account) -> None:
+        """Never try a rejected password again: each failure brings the account closer to a lock."""
         if account.rejected_code:
-            # Never try a rejected password again: each failure brings the account closer to a lock.
             fault = next(cls for cls in SIGN_IN_REJECTIONS if cls.code == account.rejected_code)
-            raise fault("The site rejected this monitor account's sign-in before; it was not tried again. "
-                        "Share new credentials for it.")
+            raise to_application_error(fault(
+                "The site rejected this monitor account's sign-in before; it was not tried again. "
+                "Update its credentials (`partnerwatch monitor update`)."))
+
+    @asynccontextmanager
+    async def _browsing(self, label: str, task_id: str | None) -> AsyncIterator[PinterestClient]:
+        """A fresh context for one account; on a lasting fault, evidence of the failing page."""
+        async with self.browsers.context() as context:
+            recorder = FailureRecorder(context, self.artifacts_dir / label, self.record_failures)
+            await recorder.start()
+            client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(task_id),
+                                     page_timeout_s=self.page_timeout_s, secret_guard=recorder.typing_secrets)
+            try:
+                yield client
+            except SiteFault as fault:
+                if fault.lasting:
+                    folder = await recorder.save(client.current_page, fault.code)
+                    if folder and task_id:
+                        await asyncio.to_thread(self._note_artifacts, task_id, str(folder))
+                raise
+
+    def _note_artifacts(self, task_id: str, folder: str) -> None:
+        with session_scope(self.engine) as session:
+            task = tasks.get(session, task_id)
+            task.artifacts_path = folder
+            session.add(task)
+
+    async def _sign_in(self, client: PinterestClient, account: _Account) -> None:
         try:
             creds = await asyncio.to_thread(self._credentials, account.credential_id)
         except NotFound as error:
@@ -134,11 +168,10 @@ class SiteActivities:
             await asyncio.to_thread(self._set_task_status, input.task_id, "Retrying")
         account = await asyncio.to_thread(self._account_for_task, input.task_id)
         log.info("read.start", task_id=input.task_id, business_id=account.business_id, page=cursor.next_page)
+        self._refuse_if_rejected(account)
         try:
-            async with Heartbeater() as heartbeat, self.browsers.context() as context:
+            async with Heartbeater() as heartbeat, self._browsing(input.task_id, input.task_id) as client:
                 heartbeat.set(cursor.model_dump())
-                client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(input.task_id),
-                                         page_timeout_s=self.page_timeout_s)
                 await self._sign_in(client, account)
                 sign_ins = 1
                 while True:
@@ -188,9 +221,7 @@ class SiteActivities:
     async def read_partners(self, input: TaskRef) -> PartnersRead:
         account = await asyncio.to_thread(self._account_for_task, input.task_id)
         try:
-            async with self.browsers.context() as context:
-                client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(input.task_id),
-                                         page_timeout_s=self.page_timeout_s)
+            async with self._browsing(input.task_id, input.task_id) as client:
                 await self._sign_in(client, account)
                 try:
                     rows = await client.read_partners(account.business_id)
@@ -209,10 +240,9 @@ class SiteActivities:
             monitor = onboarding.monitor(session, input.monitor_account_id)
             account = _Account(business_id=partner.business_id, credential_id=monitor.credential_id,
                                monitor_account_id=monitor.id, rejected_code=monitor.rejected_code)
+        self._refuse_if_rejected(account)
         try:
-            async with self.browsers.context() as context:
-                client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(None),
-                                         page_timeout_s=self.page_timeout_s)
+            async with self._browsing(f"connect-{input.partner_id}", None) as client:
                 await self._sign_in(client, account)
                 await client.verify_manager(account.business_id)
         except SiteFault as fault:

@@ -138,6 +138,7 @@ class AutomationTask(SQLModel, table=True):
     retries: int = 0
     reason_code: str | None = None
     reason: str | None = None
+    artifacts_path: str | None = None
 
 
 class SnapshotRow(SQLModel, table=True):

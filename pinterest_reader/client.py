@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import re
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -91,6 +93,7 @@ class PinterestClient:
         max_backoff_s: float = 30,
         max_retry_after_s: float = 120,
         on_retry: RetryHook | None = None,
+        secret_guard: Callable[[Credentials], AbstractAsyncContextManager[None]] | None = None,
     ) -> None:
         self.context = context
         self.base_url = base_url.rstrip("/")
@@ -100,8 +103,14 @@ class PinterestClient:
         self.max_backoff_s = max_backoff_s
         self.max_retry_after_s = max_retry_after_s
         self.on_retry = on_retry
+        # Wraps the typing of secrets, so that a recorder (trace, video) can look away meanwhile.
+        self.secret_guard = secret_guard or (lambda _credentials: contextlib.nullcontext())
         self._page: Page | None = None
         self.last_status = 0
+
+    @property
+    def current_page(self) -> Page | None:
+        return self._page
 
     async def page(self) -> Page:
         if self._page is None or self._page.is_closed():
@@ -155,16 +164,18 @@ class PinterestClient:
 
     async def sign_in(self, credentials: Credentials) -> None:
         page = await self._open("/login")
-        await page.get_by_label("Email", exact=True).fill(credentials.email)
-        await page.get_by_label("Password", exact=True).fill(credentials.password)
-        await self._submit(page, "Log in")
+        async with self.secret_guard(credentials):
+            await page.get_by_label("Email", exact=True).fill(credentials.email)
+            await page.get_by_label("Password", exact=True).fill(credentials.password)
+            await self._submit(page, "Log in")
         if urlsplit(page.url).path.rstrip("/") == "/login/verify":
             if not credentials.totp_secret:
                 raise VerificationFailed(
                     "The account asks for a verification code, but no TOTP secret was shared for it."
                 )
-            await page.get_by_label("Verification code", exact=True).fill(current_code(credentials.totp_secret))
-            await self._submit(page, "Verify")
+            async with self.secret_guard(credentials):
+                await page.get_by_label("Verification code", exact=True).fill(current_code(credentials.totp_secret))
+                await self._submit(page, "Verify")
         await self._raise_for_alert(page)
 
     async def _submit(self, page: Page, button: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from activities.artifacts import contains_secret
 from models import tasks
 from models.db import session_scope
 from models.payloads import CheckInput, CheckResult
@@ -88,7 +89,7 @@ async def test_concurrent_checks_of_one_partner_run_once(cli, worker, sim, tempo
     assert sim.stats()["by_path"][page_one] - reads_before == 1
 
 
-async def test_wrong_password_costs_one_sign_in_and_is_never_retried(cli, worker, sim):
+async def test_wrong_password_costs_one_sign_in_and_is_never_retried(cli, worker, sim, settings):
     sim.faults(lock_after_failures=3)
     await workspace_with_partners(cli)
     await ok(cli, "partners", "onboard", "-w", WS, "-p", GLOBEX, "--admin-email", "boss@globex.example")
@@ -105,6 +106,8 @@ async def test_wrong_password_costs_one_sign_in_and_is_never_retried(cli, worker
     assert (partner["status"], partner["reason_code"]) == ("Needs attention", "BadCredentials")
     [account] = await json_of(cli, "monitor", "list", "-w", WS, "-p", GLOBEX)
     assert (account["state"], account["rejected_code"]) == ("Rejected", "BadCredentials")
+    [trace] = settings.artifacts_dir.glob(f"connect-{partner['id']}/*BadCredentials.trace.zip")
+    assert not contains_secret(trace, ["not-the-password"])
 
     # Selecting the same rejected account again does not sign in again.
     again = await cli("monitor", "select", "-w", WS, "-p", GLOBEX, "--account", account["id"])

@@ -4,12 +4,14 @@ skipping on the dev server), and cancellation."""
 from __future__ import annotations
 
 import asyncio
+import zipfile
 from datetime import timedelta
 
 import pytest
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import CancelledError
 
+from activities.artifacts import contains_secret
 from models import onboarding, partners
 from models.db import session_scope
 from models.payloads import OnboardInput, OnboardResult, OnboardState
@@ -35,12 +37,20 @@ async def _wait_step(handle, step: str, timeout=30):
     raise AssertionError(f"never reached {step!r}; at {await _step(handle)!r}")
 
 
-async def test_employee_monitor_needs_attention_then_a_new_selection_connects(cli, worker, sim, temporal_env):
+async def test_employee_monitor_needs_attention_then_a_new_selection_connects(cli, worker, sim, temporal_env, settings):
     await workspace_with_partners(cli)
     await invite_accept_share(cli, INITECH, "boss@initech.example", INITECH_MONITOR)
     first = await cli("monitor", "select", "-w", WS, "-p", INITECH, "--account", INITECH_MONITOR.email)
     assert first.code == 1 and "UnderpermissionedAccount" in first.out and "Manager" in first.out
     partner = await _partner(cli, INITECH)
+    # Evidence for the person who must fix it: the 403 page, as a picture and a trace, with no secret.
+    [folder] = settings.artifacts_dir.glob(f"connect-{partner['id']}")
+    shots, traces = list(folder.glob("*UnderpermissionedAccount.png")), list(folder.glob("*UnderpermissionedAccount.trace.zip"))
+    assert len(shots) == 1 and len(traces) == 1 and shots[0].stat().st_size > 1000
+    assert not contains_secret(traces[0], [INITECH_MONITOR.password])
+    with zipfile.ZipFile(traces[0]) as trace:
+        network = "".join(trace.read(n).decode("utf-8", "replace") for n in trace.namelist() if n.endswith(".network"))
+    assert f"/business/{INITECH}/members" in network and "sim_session=***" in network
     assert (partner["status"], partner["reason_code"]) == ("Needs attention", "UnderpermissionedAccount")
     handle = temporal_env.client.get_workflow_handle(naming.onboard_id(partner["id"]))
     assert await _step(handle) == "Waiting for a company user to select a monitor account"

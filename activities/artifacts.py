@@ -1,0 +1,96 @@
+"""Evidence of a lasting fault for the person who must fix it: a screenshot and a Playwright trace
+of the failing page, kept outside the repo, with secrets masked.
+
+Tracing pauses while credentials are typed (the chunk is dropped), and the saved trace is rewritten
+with every secret value it could still hold (password, TOTP secret and codes, cookies) masked."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import structlog
+from playwright.async_api import BrowserContext, Page
+
+from pinterest_reader.client import Credentials
+from pinterest_reader.totp import SiteTOTP
+
+log = structlog.get_logger(__name__)
+MASK = b"***"
+
+
+class FailureRecorder:
+    def __init__(self, context: BrowserContext, folder: Path, enabled: bool = True) -> None:
+        self.context = context
+        self.folder = folder
+        self.enabled = enabled
+        self.secrets: set[str] = set()
+
+    async def start(self) -> None:
+        if self.enabled:
+            await self.context.tracing.start(screenshots=True, snapshots=True)
+            await self.context.tracing.start_chunk()
+
+    @asynccontextmanager
+    async def typing_secrets(self, credentials: Credentials) -> AsyncIterator[None]:
+        """Nothing typed in here reaches a trace: the chunk is dropped and a new one starts after."""
+        self.secrets.add(credentials.password)
+        if credentials.totp_secret:
+            totp = SiteTOTP(credentials.totp_secret)
+            self.secrets.add(credentials.totp_secret)
+            now = datetime.now(timezone.utc)
+            self.secrets.update(totp.at(now, offset) for offset in (-1, 0, 1))
+        if self.enabled:
+            await self.context.tracing.stop_chunk()
+        try:
+            yield
+        finally:
+            if self.enabled:
+                await self.context.tracing.start_chunk()
+
+    async def save(self, page: Page | None, code: str) -> Path | None:
+        if not self.enabled:
+            return None
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.chmod(0o700)
+        base = self.folder / f"{stamp}-{code}"
+        self.secrets.update(c["value"] for c in await self.context.cookies() if c.get("value"))
+        try:
+            if page is not None and not page.is_closed():
+                await page.screenshot(path=f"{base}.png", full_page=True,
+                                      mask=[page.locator("input[type=password]")])
+            raw = base.with_suffix(".raw.zip")
+            await self.context.tracing.stop_chunk(path=str(raw))
+            _mask_zip(raw, base.with_suffix(".trace.zip"), self.secrets)
+            raw.unlink()
+        except Exception as error:  # noqa: BLE001 - evidence is best effort; the fault itself is reported
+            log.warning("artifacts.failed", error=type(error).__name__)
+            return None
+        log.info("artifacts.saved", folder=str(self.folder), code=code)
+        return self.folder
+
+
+def _mask_zip(source: Path, target: Path, secrets: set[str]) -> None:
+    needles = sorted({s.encode() for s in secrets if len(s) >= 4}, key=len, reverse=True)
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            for needle in needles:
+                data = data.replace(needle, MASK)
+            dst.writestr(item, data)
+    target.chmod(0o600)
+
+
+def contains_secret(path: Path, secrets: list[str]) -> bool:
+    """True if any secret appears in a file, or in any entry of a zip (for tests and audits)."""
+    data = path.read_bytes()
+    blobs = [data]
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        with zipfile.ZipFile(path) as archive:
+            blobs += [archive.read(i) for i in archive.infolist()]
+    return any(s.encode() in blob for s in secrets for blob in blobs)
