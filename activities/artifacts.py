@@ -10,7 +10,7 @@ import io
 import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import structlog
@@ -43,7 +43,7 @@ class FailureRecorder:
             totp = SiteTOTP(credentials.totp_secret)
             self.secrets.add(credentials.totp_secret)
             now = datetime.now(timezone.utc)
-            self.secrets.update(totp.at(now, offset) for offset in (-1, 0, 1))
+            self.secrets.update(totp.at(now + timedelta(seconds=30 * step)) for step in (-1, 0, 1, 2))
         if self.enabled:
             await self.context.tracing.stop_chunk()
         try:

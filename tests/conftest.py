@@ -151,3 +151,24 @@ def cli(settings):
         return CliResult(process.returncode, out.decode(), err.decode())
 
     return run
+
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+@pytest.fixture
+def record_histories(temporal_env, settings):
+    """With PARTNERWATCH_RECORD_HISTORIES=1, saves the histories of every workflow this test ran
+    to tests/histories/, for the replay test. See docs/DETERMINISM.md."""
+
+    async def record(scenario: str) -> None:
+        if os.environ.get("PARTNERWATCH_RECORD_HISTORIES") != "1":
+            return
+        HISTORIES.mkdir(exist_ok=True)
+        query = f'TaskQueue = "{settings.task_queue}"'
+        async for execution in temporal_env.client.list_workflows(query):
+            history = await temporal_env.client.get_workflow_handle(execution.id, run_id=execution.run_id).fetch_history()
+            name = f"{scenario}--{execution.workflow_type}--{execution.id.split('-')[0]}-{execution.run_id[-6:]}.json"
+            (HISTORIES / name).write_text(history.to_json())
+
+    return record

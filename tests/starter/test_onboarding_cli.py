@@ -82,7 +82,7 @@ async def _partner_id(cli, business_id: str) -> str:
     return next(p["id"] for p in await json_of(cli, "partners", "list", "-w", WS) if p["business_id"] == business_id)
 
 
-async def test_totp_monitor_account_connects_and_is_checked(cli, worker):
+async def test_totp_monitor_account_connects_and_is_checked(cli, worker, record_histories):
     await workspace_with_partners(cli)
     await onboard(cli, NORTHWIND, "admin@northwind.example", NORTHWIND_MONITOR)
     [monitor] = await json_of(cli, "monitor", "list", "-w", WS, "-p", NORTHWIND)
@@ -101,6 +101,7 @@ async def test_totp_monitor_account_connects_and_is_checked(cli, worker):
     assert by_email["anna.p@northwind.example"]["status"] == "Invited"
     assert "umbrella-only@northwind.example" not in by_email  # works only for another customer
     assert by_email["zoe@northwind.example"]["assets"] == ["Acme US Ads (549764000101): Analyst"]
+    await record_histories("onboarded-totp")
 
 
 async def test_selection_validator_rejects_an_account_not_shared_for_the_partner(cli, worker):

@@ -23,7 +23,7 @@ async def completed_checks(cli, business_id: str, at_least: int = 1, timeout: fl
     raise AssertionError(f"no {at_least} completed check(s) of {business_id}")
 
 
-async def test_second_check_gives_the_exact_diff(cli, worker, sim):
+async def test_second_check_gives_the_exact_diff(cli, worker, sim, record_histories):
     await workspace_with_partners(cli)
     await onboard(cli, NORTHWIND, "admin@northwind.example", NORTHWIND_MONITOR)
     await completed_checks(cli, NORTHWIND)
@@ -56,6 +56,7 @@ async def test_second_check_gives_the_exact_diff(cli, worker, sim):
     # A third check with nothing new changes nothing.
     result = await ok(cli, "partners", "check", "-w", WS, "-p", NORTHWIND, "--wait")
     assert "Completed: 0 added, 0 changed, 0 removed" in result.out
+    await record_histories("check-diff")
 
 
 async def test_concurrent_checks_of_one_partner_run_once(cli, worker, sim, temporal_env, settings, engine):
@@ -89,7 +90,7 @@ async def test_concurrent_checks_of_one_partner_run_once(cli, worker, sim, tempo
     assert sim.stats()["by_path"][page_one] - reads_before == 1
 
 
-async def test_wrong_password_costs_one_sign_in_and_is_never_retried(cli, worker, sim, settings):
+async def test_wrong_password_costs_one_sign_in_and_is_never_retried(cli, worker, sim, settings, record_histories):
     sim.faults(lock_after_failures=3)
     await workspace_with_partners(cli)
     await ok(cli, "partners", "onboard", "-w", WS, "-p", GLOBEX, "--admin-email", "boss@globex.example")
@@ -121,3 +122,4 @@ async def test_wrong_password_costs_one_sign_in_and_is_never_retried(cli, worker
     assert "Connected" in fixed.out
     await completed_checks(cli, GLOBEX)
     assert logins() - before == 3  # the connection's sign-in, and the first check's
+    await record_histories("onboard-bad-credentials")

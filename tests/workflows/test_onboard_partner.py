@@ -37,7 +37,7 @@ async def _wait_step(handle, step: str, timeout=30):
     raise AssertionError(f"never reached {step!r}; at {await _step(handle)!r}")
 
 
-async def test_employee_monitor_needs_attention_then_a_new_selection_connects(cli, worker, sim, temporal_env, settings):
+async def test_employee_monitor_needs_attention_then_a_new_selection_connects(cli, worker, sim, temporal_env, settings, record_histories):
     await workspace_with_partners(cli)
     await invite_accept_share(cli, INITECH, "boss@initech.example", INITECH_MONITOR)
     first = await cli("monitor", "select", "-w", WS, "-p", INITECH, "--account", INITECH_MONITOR.email)
@@ -62,6 +62,7 @@ async def test_employee_monitor_needs_attention_then_a_new_selection_connects(cl
     assert "Connected" in again.out
     assert (await handle.result()).get("outcome") == "Onboarded"
     assert (await _partner(cli, INITECH))["status"] == "Onboarded"
+    await record_histories("onboard-underpermissioned")
 
 
 async def test_refuses_a_partner_with_no_shared_assets_and_changes_nothing(cli, worker, engine, temporal_env, settings):
@@ -83,7 +84,7 @@ async def test_refuses_a_partner_with_no_shared_assets_and_changes_nothing(cli, 
         assert partners.get(session, lonely.id).status_reason_code is None
 
 
-async def test_invitation_reminds_every_three_days_and_expires_after_fourteen(cli, worker, engine, temporal_env, settings):
+async def test_invitation_reminds_every_three_days_and_expires_after_fourteen(cli, worker, engine, temporal_env, settings, record_histories):
     await workspace_with_partners(cli)
     partner = await _partner(cli, NORTHWIND)
     ws_id = (await json_of(cli, "workspace", "list"))[0]["id"]
@@ -99,9 +100,10 @@ async def test_invitation_reminds_every_three_days_and_expires_after_fourteen(cl
     [guest] = await json_of(cli, "guests", "list", "-w", WS)
     assert (guest["invite_state"], guest["reminders_sent"]) == ("Expired", 4)
     assert (await _partner(cli, NORTHWIND))["reason_code"] == "InviteExpired"
+    await record_histories("onboard-invite-expired")
 
 
-async def test_cancelling_onboarding_ends_it_cleanly(cli, worker, temporal_env):
+async def test_cancelling_onboarding_ends_it_cleanly(cli, worker, temporal_env, record_histories):
     await workspace_with_partners(cli)
     await ok(cli, "partners", "onboard", "-w", WS, "-p", NORTHWIND, "--admin-email", "admin@northwind.example")
     partner = await _partner(cli, NORTHWIND)
@@ -115,5 +117,6 @@ async def test_cancelling_onboarding_ends_it_cleanly(cli, worker, temporal_env):
     assert guest["invite_state"] == "Cancelled"
     partner = await _partner(cli, NORTHWIND)
     assert (partner["status"], partner["reason_code"]) == ("Pending onboarding", "OnboardingCancelled")
+    await record_histories("onboard-cancelled")
     # It can be onboarded again later.
     await ok(cli, "partners", "onboard", "-w", WS, "-p", NORTHWIND, "--admin-email", "admin@northwind.example")

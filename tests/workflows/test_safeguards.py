@@ -20,7 +20,7 @@ async def _users(cli, business_id):
     return sorted(u["email"] for u in await json_of(cli, "users", "list", "-w", WS, "-p", business_id))
 
 
-async def test_removing_too_many_blocks_until_approved(cli, worker, sim):
+async def test_removing_too_many_blocks_until_approved(cli, worker, sim, record_histories):
     await workspace_with_partners(cli)
     await onboard(cli, NORTHWIND, "admin@northwind.example", NORTHWIND_MONITOR)
     await completed_checks(cli, NORTHWIND)
@@ -40,6 +40,7 @@ async def test_removing_too_many_blocks_until_approved(cli, worker, sim):
     assert (task["status"], task["removed"]) == ("Completed", 3)
     again = await cli("tasks", "approve", task["id"], "-w", WS)
     assert again.code == 4 and "not waiting for a review" in again.err
+    await record_histories("check-blocked-approved")
 
 
 async def test_a_rejected_block_applies_nothing_and_zero_people_always_blocks(cli, worker, sim):
@@ -59,7 +60,7 @@ async def test_a_rejected_block_applies_nothing_and_zero_people_always_blocks(cl
     assert await _users(cli, NORTHWIND) == NORTHWIND_PEOPLE
 
 
-async def test_a_check_that_fails_after_some_pages_applies_nothing(cli, worker, sim, engine):
+async def test_a_check_that_fails_after_some_pages_applies_nothing(cli, worker, sim, engine, record_histories):
     await workspace_with_partners(cli)
     await onboard(cli, GLOBEX, "boss@globex.example", GLOBEX_MONITOR)
     await completed_checks(cli, GLOBEX)
@@ -91,9 +92,10 @@ async def test_a_check_that_fails_after_some_pages_applies_nothing(cli, worker, 
     assert "0 added, 0 changed, 1 removed" in fixed.out
     partner = next(p for p in await json_of(cli, "partners", "list", "-w", WS) if p["business_id"] == GLOBEX)
     assert partner["status"] == "Onboarded"
+    await record_histories("check-partial-fault")
 
 
-async def test_rejected_credentials_are_not_tried_again_until_updated(cli, worker, sim):
+async def test_rejected_credentials_are_not_tried_again_until_updated(cli, worker, sim, record_histories):
     sim.faults(lock_after_failures=3)
     await workspace_with_partners(cli)
     await onboard(cli, GLOBEX, "boss@globex.example", GLOBEX_MONITOR)
@@ -113,3 +115,4 @@ async def test_rejected_credentials_are_not_tried_again_until_updated(cli, worke
     assert logins() - before == 2
     partner = next(p for p in await json_of(cli, "partners", "list", "-w", WS) if p["business_id"] == GLOBEX)
     assert partner["status"] == "Onboarded"
+    await record_histories("check-refused-credentials")
