@@ -9,6 +9,7 @@ import re
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from playwright.async_api import BrowserContext, Page, Response
@@ -77,6 +78,7 @@ class Credentials:
 
 
 RetryHook = Callable[[PassingFault, int], Awaitable[None]]
+T = TypeVar("T")
 
 
 class PinterestClient:
@@ -120,11 +122,11 @@ class PinterestClient:
 
     # --- navigation with passing-fault retries ---------------------------------------------
 
-    async def _open(self, path: str) -> Page:
-        """Opens a page, retrying passing faults with backoff that honours Retry-After."""
+    async def _retrying(self, step: Callable[[], Awaitable[T]]) -> T:
+        """Runs a step, retrying passing faults with backoff that honours Retry-After."""
         for attempt in range(1, self.tries_per_page + 1):
             try:
-                return await self._open_once(path)
+                return await step()
             except SiteUnavailable as fault:
                 if attempt == self.tries_per_page:
                     raise
@@ -133,6 +135,9 @@ class PinterestClient:
                 backoff = min(self.max_backoff_s, 0.5 * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
                 await asyncio.sleep(max(backoff, min(fault.retry_after_s or 0, self.max_retry_after_s)))
         raise AssertionError("unreachable")
+
+    async def _open(self, path: str) -> Page:
+        return await self._retrying(lambda: self._open_once(path))
 
     async def _open_once(self, path: str) -> Page:
         page = await self.page()
@@ -163,6 +168,11 @@ class PinterestClient:
     # --- sign-in ------------------------------------------------------------------------------
 
     async def sign_in(self, credentials: Credentials) -> None:
+        """Signs in. A 5xx or 429 is no rejection, so the whole sign-in is tried again; an alert
+        (wrong password, lock, code) is a lasting fault and is never retried."""
+        await self._retrying(lambda: self._sign_in_once(credentials))
+
+    async def _sign_in_once(self, credentials: Credentials) -> None:
         page = await self._open("/login")
         async with self.secret_guard(credentials):
             await page.get_by_label("Email", exact=True).fill(credentials.email)
