@@ -246,7 +246,8 @@ async def members(request: Request, site: Site, b) -> Response:
     raw = request.query_params.get("page", "1")
     if not raw.isdigit() or int(raw) < 1:
         return _html(pages.error(400, "The page number must be a whole number from 1."), 400)
-    return _html(pages.members(site.state, b, int(raw), delay_ms=site.render_rng.randint(20, 150)))
+    broken = site.faults.config.break_contract == "members_columns"
+    return _html(pages.members(site.state, b, int(raw), delay_ms=site.render_rng.randint(20, 150), broken=broken))
 
 
 @_business_page(needs_manager=True)

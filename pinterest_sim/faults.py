@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Literal
 from collections import Counter
 
 from pydantic import BaseModel, Field, field_validator
@@ -17,6 +18,9 @@ class FaultConfig(BaseModel):
     session_max_views: int | None = Field(None, ge=1)
     lock_after_failures: int = Field(5, ge=1)
     seed: int | None = None
+    # Not in the contract (an extension of this site): serve pages that break it, to test that a
+    # client notices. "members_columns" renames a Members column.
+    break_contract: Literal["members_columns"] | None = None
 
     @field_validator("latency_ms")
     @classmethod

@@ -124,7 +124,7 @@ _MEMBERS_SCRIPT = """
 """
 
 
-def members(state: WorldState, b: Business, page: int, delay_ms: int) -> str:
+def members(state: WorldState, b: Business, page: int, delay_ms: int, broken: bool = False) -> str:
     everyone = state.members_sorted(b.business_id)
     pages = max(1, math.ceil(len(everyone) / MEMBERS_PER_PAGE))
     rows = [_member_row(state, m) for m in everyone[(page - 1) * MEMBERS_PER_PAGE : page * MEMBERS_PER_PAGE]]
@@ -134,7 +134,7 @@ def members(state: WorldState, b: Business, page: int, delay_ms: int) -> str:
     return layout("Members", f"""<h1>Members</h1>
 <p><a href="#invite">Invite members</a> <a href="#next-steps">Next steps for new members</a></p>
 <table aria-label="Members">
-<thead><tr><th>Name</th><th>Email</th><th>Role</th><th>Status</th><th>Assets</th><th>Last active</th></tr></thead>
+<thead><tr><th>Name</th><th>{"Contact" if broken else "Email"}</th><th>Role</th><th>Status</th><th>Assets</th><th>Last active</th></tr></thead>
 <tbody id="members-body"><tr><td colspan="6">Loading…</td></tr></tbody>
 </table>
 <nav aria-label="Pagination"><span>Page {page} of {pages}</span> {prev_link} {next_link}</nav>
