@@ -84,6 +84,7 @@ def main(argv: list[str]) -> int:
         for service in reversed(wanted):
             print(f"{service.name}: {services.stop(service)}")
         return 0
+    cli("keys", "init", capture=True)  # the vault's master key, mode 600, before anything stores a secret
     for service in wanted:
         print(f"{service.name}: {services.start(service, ENV)}", flush=True)
     cli("workspace", "create", WORKSPACE, "--exist-ok")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from models import validation
+from models import vault as vault_module
 from models.errors import Invalid, NotFound
 from models.tables import Credential, utcnow
 from pinterest_reader.client import Credentials
@@ -19,7 +20,11 @@ def store(session: Session, workspace_id: str, email: str, password: str, totp_s
     totp_secret = (totp_secret or "").replace(" ", "").upper() or None
     if totp_secret and not is_valid_secret(totp_secret):
         raise Invalid("the TOTP secret is not a base32 secret of at least 80 bits")
-    cred = Credential(workspace_id=workspace_id, email=email, password=password, totp_secret=totp_secret)
+    cred = Credential(workspace_id=workspace_id, email=email, password="", totp_secret=None)
+    vault = vault_module.current()
+    cred.password = vault.seal(session, password, table="credential", row_id=cred.id, column="password")
+    if totp_secret:
+        cred.totp_secret = vault.seal(session, totp_secret, table="credential", row_id=cred.id, column="totp_secret")
     session.add(cred)
     session.flush()
     return cred
@@ -29,7 +34,13 @@ def load(session: Session, credential_id: str) -> Credentials:
     cred = session.get(Credential, credential_id)
     if cred is None or cred.destroyed_at is not None:
         raise NotFound("the account's credentials were removed; share them again")
-    return Credentials(email=cred.email, password=cred.password, totp_secret=cred.totp_secret)
+    vault = vault_module.current()
+    return Credentials(
+        email=cred.email,
+        password=vault.open(session, cred.password, table="credential", row_id=cred.id, column="password"),
+        totp_secret=vault.open(session, cred.totp_secret, table="credential", row_id=cred.id, column="totp_secret")
+        if cred.totp_secret else None,
+    )
 
 
 def destroy(session: Session, credential_id: str) -> None:

@@ -36,9 +36,29 @@ def engine_for(url: str) -> Engine:
     return engine
 
 
+_APPEND_ONLY = {
+    "sqlite": [
+        "CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+        "CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql",
+        "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event",
+        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+    ],
+}
+
+
 def migrate(engine: Engine) -> None:
     """Create missing tables, then add columns a newer model has and an older database lacks."""
     SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        for statement in _APPEND_ONLY.get(engine.dialect.name, []):
+            connection.execute(text(statement))
     inspector = inspect(engine)
     with engine.begin() as connection:
         for table in SQLModel.metadata.sorted_tables:

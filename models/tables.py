@@ -24,6 +24,18 @@ class Workspace(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class DataKey(SQLModel, table=True):
+    """A data key, stored only wrapped (AES-GCM) by a master key that lives outside the database."""
+
+    __tablename__ = "data_key"
+    id: str = Field(default_factory=lambda: new_id("dk"), primary_key=True)
+    master_kid: str
+    nonce: str = ""
+    wrapped: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    retired_at: datetime | None = None
+
+
 class Credential(SQLModel, table=True):
     """A Pinterest account's secrets. Only models.credentials reads or writes these columns."""
 
@@ -161,3 +173,14 @@ class ChangeLog(SQLModel, table=True):
     before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str | None = Field(default=None, index=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor: str
+    action: str
+    target: str | None = None
+    details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -12,6 +12,8 @@ from temporalio.service import RPCError
 
 import logs
 from models.errors import StoreError
+from starter.cmd_audit import audit_app
+from starter.cmd_keys import keys_app
 from starter.cmd_onboarding import guests_app, monitor_app
 from starter.cmd_partners import app as partners_app
 from starter.cmd_schedules import schedules_app, temporal_app
@@ -28,6 +30,8 @@ app.add_typer(tasks_app, name="tasks")
 app.add_typer(users_app, name="users")
 app.add_typer(schedules_app, name="schedules")
 app.add_typer(temporal_app, name="temporal")
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
 
 
 def run(argv: list[str]) -> int:

@@ -15,6 +15,19 @@ from pinterest_sim.control import SimControl, running_site
 DEMO_WORLD = Path(__file__).resolve().parents[1] / "pinterest_sim" / "worlds" / "demo.json"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def master_key(tmp_path_factory):
+    """The vault's master key for this test session, outside the repo; child processes inherit it."""
+    import os
+
+    from models.vault import MasterKeys
+
+    path = tmp_path_factory.mktemp("keys") / "master.key"
+    os.environ["PARTNERWATCH_MASTER_KEY_FILE"] = str(path)
+    MasterKeys.init(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def sim_session(tmp_path_factory) -> SimControl:
     with running_site(DEMO_WORLD, log=tmp_path_factory.mktemp("sim") / "site.log") as control:

@@ -1,0 +1,164 @@
+"""Secrets at rest: AES-GCM per field, bound to its row and field by associated data, under data
+keys that are themselves wrapped by a master key kept outside the database.
+
+The master keys come from PARTNERWATCH_MASTER_KEY (one base64 key) or a key file
+(PARTNERWATCH_MASTER_KEY_FILE, default .partnerwatch/master.key, mode 600): one `kid base64key` per
+line, the first line the active key. Rotation wraps every data key again under a new master key;
+ciphertexts do not change, so checks keep running meanwhile."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlmodel import Session, select
+
+from models.errors import Invalid
+from models.tables import DataKey, utcnow
+
+PREFIX = "pwv1"
+DEFAULT_KEY_FILE = Path(".partnerwatch/master.key")
+
+
+class VaultError(Exception):
+    """A secret could not be opened: wrong key, tampered ciphertext, or moved to another row or field."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text.encode())
+
+
+@dataclass
+class MasterKeys:
+    keys: dict[str, bytes]
+    active: str
+    source: Path | None = None
+
+    @classmethod
+    def load(cls) -> MasterKeys:
+        inline = os.environ.get("PARTNERWATCH_MASTER_KEY")
+        if inline:
+            return cls(keys={"env": _unb64(inline)}, active="env")
+        path = Path(os.environ.get("PARTNERWATCH_MASTER_KEY_FILE", DEFAULT_KEY_FILE))
+        if not path.exists():
+            raise Invalid(f"no master key: run `partnerwatch keys init` (creates {path}) or set PARTNERWATCH_MASTER_KEY")
+        keys: dict[str, bytes] = {}
+        for line in path.read_text().split("\n"):
+            if line.strip():
+                kid, value = line.split()
+                keys[kid] = _unb64(value)
+        return cls(keys=keys, active=next(iter(keys)), source=path)
+
+    @staticmethod
+    def init(path: Path | None = None) -> tuple[Path, bool]:
+        path = path or Path(os.environ.get("PARTNERWATCH_MASTER_KEY_FILE", DEFAULT_KEY_FILE))
+        if path.exists():
+            return path, False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(f"mk{secrets.token_hex(4)} {_b64(AESGCM.generate_key(256))}\n")
+        return path, True
+
+    def write(self) -> None:
+        if self.source is None:
+            raise Invalid("the master key comes from PARTNERWATCH_MASTER_KEY: rotate it where it is set")
+        tmp = self.source.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            for kid, key in self.keys.items():
+                out.write(f"{kid} {_b64(key)}\n")
+        tmp.replace(self.source)
+
+
+@dataclass
+class Vault:
+    masters: MasterKeys
+    _plain_keys: dict[str, bytes] = field(default_factory=dict)
+
+    def _unwrap(self, data_key: DataKey) -> bytes:
+        if data_key.id not in self._plain_keys:
+            master = self.masters.keys.get(data_key.master_kid)
+            if master is None:
+                raise VaultError(f"data key {data_key.id} is wrapped by master key {data_key.master_kid}, which is not loaded")
+            try:
+                self._plain_keys[data_key.id] = AESGCM(master).decrypt(
+                    _unb64(data_key.nonce), _unb64(data_key.wrapped), f"datakey:{data_key.id}".encode())
+            except InvalidTag as error:
+                raise VaultError(f"data key {data_key.id} does not open with master key {data_key.master_kid}") from error
+        return self._plain_keys[data_key.id]
+
+    def _active_data_key(self, session: Session) -> DataKey:
+        found = session.exec(select(DataKey).where(DataKey.retired_at.is_(None)).order_by(DataKey.created_at.desc())).first()
+        if found is None:
+            key = AESGCM.generate_key(256)
+            found = DataKey(master_kid=self.masters.active)
+            nonce = os.urandom(12)
+            found.nonce = _b64(nonce)
+            found.wrapped = _b64(AESGCM(self.masters.keys[self.masters.active]).encrypt(
+                nonce, key, f"datakey:{found.id}".encode()))
+            session.add(found)
+            session.flush()
+            self._plain_keys[found.id] = key
+        return found
+
+    def seal(self, session: Session, plaintext: str, *, table: str, row_id: str, column: str) -> str:
+        data_key = self._active_data_key(session)
+        nonce = os.urandom(12)
+        sealed = AESGCM(self._unwrap(data_key)).encrypt(nonce, plaintext.encode(), f"{table}:{row_id}:{column}".encode())
+        return f"{PREFIX}.{data_key.id}.{_b64(nonce + sealed)}"
+
+    def open(self, session: Session, sealed: str, *, table: str, row_id: str, column: str) -> str:
+        try:
+            prefix, kid, body = sealed.split(".", 2)
+        except ValueError:
+            raise VaultError(f"{table}.{column} of {row_id} is not sealed") from None
+        data_key = session.get(DataKey, kid) if prefix == PREFIX else None
+        if data_key is None:
+            raise VaultError(f"{table}.{column} of {row_id}: unknown data key")
+        raw = _unb64(body)
+        try:
+            return AESGCM(self._unwrap(data_key)).decrypt(raw[:12], raw[12:], f"{table}:{row_id}:{column}".encode()).decode()
+        except InvalidTag:
+            raise VaultError(f"{table}.{column} of {row_id} does not open: tampered, or moved from another row or field") from None
+
+    def rotate_master(self, session: Session) -> tuple[str, int]:
+        """A new active master key; every data key is wrapped again under it. Returns (kid, count)."""
+        kid = f"mk{secrets.token_hex(4)}"
+        new_key = AESGCM.generate_key(256)
+        count = 0
+        for data_key in session.exec(select(DataKey)):
+            plain = self._unwrap(data_key)
+            nonce = os.urandom(12)
+            data_key.nonce, data_key.master_kid = _b64(nonce), kid
+            data_key.wrapped = _b64(AESGCM(new_key).encrypt(nonce, plain, f"datakey:{data_key.id}".encode()))
+            session.add(data_key)
+            count += 1
+        self.masters.keys = {kid: new_key, **self.masters.keys}
+        self.masters.active = kid
+        return kid, count
+
+    def retire_unused(self, session: Session) -> list[str]:
+        """Drops master keys that no data key needs any more."""
+        used = {k.master_kid for k in session.exec(select(DataKey))}
+        retired = [kid for kid in self.masters.keys if kid not in used and kid != self.masters.active]
+        for kid in retired:
+            del self.masters.keys[kid]
+        return retired
+
+
+def current() -> Vault:
+    return Vault(MasterKeys.load())
+
+
+def stamp_retired(data_key: DataKey) -> None:
+    data_key.retired_at = utcnow()
