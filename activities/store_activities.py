@@ -10,7 +10,7 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
-from models import onboarding, partners, people, tasks, workspaces
+from models import audit, onboarding, partners, people, tasks, workspaces
 from models.db import session_scope
 from models.errors import StoreError
 from models.payloads import (
@@ -162,6 +162,8 @@ class StoreActivities:
             with session_scope(self.engine) as session:
                 partner = partners.get(session, input.partner_id)
                 guest = onboarding.invite(session, partner, input.admin_email, input.expire_after_s)
+                audit.record(session, partner.workspace_id, "guest.invite", target=partner.business_id,
+                             details={"guest_id": guest.id}, by="workflow")
                 partners.set_status(session, partner, partners.PENDING, "InviteSent",
                                     "Waiting for the partner's admin to accept the invitation.")
                 return GuestRef(guest_id=guest.id)
@@ -171,7 +173,8 @@ class StoreActivities:
     @activity.defn(name="record_guest_accepted")
     def record_guest_accepted(self, input: GuestAccepted) -> None:
         with session_scope(self.engine) as session:
-            onboarding.set_invite_state(session, input.guest_id, "Accepted")
+            guest = onboarding.set_invite_state(session, input.guest_id, "Accepted")
+            audit.record(session, guest.workspace_id, "guest.accept", target=guest.id, by=f"guest:{guest.id}")
 
     @activity.defn(name="record_reminder")
     def record_reminder(self, input: GuestRef) -> int:
@@ -195,6 +198,8 @@ class StoreActivities:
     def set_partner_status(self, input: PartnerStatusInput) -> None:
         with session_scope(self.engine) as session:
             partner = partners.get(session, input.partner_id)
+            if partner.status == "Disconnected" and input.fault and input.fault.code == "OnboardingCancelled":
+                return  # the cancellation came from `partners disconnect`, whose status stands
             if input.monitor_account_id:
                 account = onboarding.monitor(session, input.monitor_account_id)
                 if input.status == partners.ONBOARDED:
@@ -205,3 +210,8 @@ class StoreActivities:
                 session.add(account)
             partners.set_status(session, partner, input.status, input.fault.code if input.fault else None,
                                 input.fault.message if input.fault else None)
+            if input.monitor_account_id:
+                action = "monitor.connect" if input.status == partners.ONBOARDED else "monitor.connect_failed"
+                audit.record(session, partner.workspace_id, action, target=partner.business_id, by="workflow",
+                             details={"monitor_account_id": input.monitor_account_id,
+                                      "reason_code": input.fault.code if input.fault else None})

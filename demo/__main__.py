@@ -14,6 +14,7 @@ from pinterest_sim.worlds.generate import COMPANY_ID, INTEGRATION_EMAIL, INTEGRA
 SITE_PORT = int(os.environ.get("PARTNERWATCH_DEMO_SITE_PORT", "8765"))
 TEMPORAL_PORT = int(os.environ.get("PARTNERWATCH_DEMO_TEMPORAL_PORT", "7233"))
 UI_PORT = int(os.environ.get("PARTNERWATCH_DEMO_UI_PORT", "8233"))
+CODEC_PORT = int(os.environ.get("PARTNERWATCH_DEMO_CODEC_PORT", "8081"))
 WORKSPACE = "Acme Brands"
 # The partner the demo onboards: its monitor account signs in with TOTP (the world file's fake data,
 # played here by the partner's admin).
@@ -79,7 +80,7 @@ def _wait_step(prefix: str, timeout_s: float = 60) -> str:
 
 
 def main(argv: list[str]) -> int:
-    wanted = services.services(SITE_PORT, TEMPORAL_PORT, UI_PORT)
+    wanted = services.services(SITE_PORT, TEMPORAL_PORT, UI_PORT, CODEC_PORT)
     if argv[:1] == ["stop"]:
         for service in reversed(wanted):
             print(f"{service.name}: {services.stop(service)}")
@@ -98,6 +99,7 @@ def main(argv: list[str]) -> int:
     cli("tasks", "list", "-w", WORKSPACE, "--limit", "5")
     print(f"""
 Temporal UI:  http://localhost:{UI_PORT}  (workflows onboard-*, check-*, discover-*; schedules check-schedule-*)
+              payloads are encrypted; the UI decodes them through the codec server at http://127.0.0.1:{CODEC_PORT}
 Site:         http://127.0.0.1:{SITE_PORT}/login  (the simulated Pinterest Business)
 Logs:         .partnerwatch/logs/   Stop everything: bash scripts/demo stop""")
     return 0

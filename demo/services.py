@@ -86,10 +86,14 @@ def stop(service: Service) -> str:
     return "stopped"
 
 
-def services(site_port: int, temporal_port: int, ui_port: int) -> list[Service]:
+def services(site_port: int, temporal_port: int, ui_port: int, codec_port: int) -> list[Service]:
     return [
+        # Payloads are encrypted; the UI asks this loopback server to decode them for the operator.
+        Service("codec", [sys.executable, "codec_server.py", "--port", str(codec_port),
+                          "--ui-origin", f"http://localhost:{ui_port}"], port=codec_port),
         Service("temporal", [str(BIN / "temporal"), "server", "start-dev", "--db-filename", str(STATE / "temporal.db"),
                              "--port", str(temporal_port), "--ui-port", str(ui_port), "--log-level", "warn",
+                             "--ui-codec-endpoint", f"http://127.0.0.1:{codec_port}", "--ui-disable-news-fetch",
                              *dev_server_flags()], port=temporal_port),
         Service("site", [sys.executable, "-m", "pinterest_sim", "--host", "127.0.0.1", "--port", str(site_port),
                          "--world", str(Path("pinterest_sim/worlds/demo.json"))], port=site_port),

@@ -114,3 +114,21 @@ def update_credentials(session: Session, account: MonitorAccount, password: str,
     account.state = "Connected" if partner and partner.selected_monitor_id == account.id else "Shared"
     session.add(account)
     return account
+
+
+def disconnect(session: Session, partner: Partner) -> int:
+    """Destroys the secrets of every monitor account shared for the partner and marks it
+    Disconnected; its people and their history stay. Returns how many accounts were destroyed."""
+    destroyed = 0
+    for account in monitors_of(session, partner.id):
+        if account.state != "Destroyed":
+            credentials.destroy(session, account.credential_id)
+            account.state = "Destroyed"
+            session.add(account)
+            destroyed += 1
+    partner.selected_monitor_id = None
+    partner.status, partner.status_reason_code = "Disconnected", "Disconnected"
+    partner.status_reason = "Disconnected: no checks run and its monitor accounts' secrets were destroyed."
+    partner.updated_at = utcnow()
+    session.add(partner)
+    return destroyed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from models import audit, vault
+from payload_codec import init_key_file
 from starter import context
 from starter.output import say
 
@@ -13,9 +14,10 @@ keys_app = typer.Typer(help="The master key of the secrets' vault.", no_args_is_
 
 @keys_app.command("init")
 def init() -> None:
-    """Create the master key file (mode 600) if there is none."""
+    """Create the vault's master key file and the payload codec's key file (mode 600) if missing."""
     path, created = vault.MasterKeys.init()
     say(f"{'Created' if created else 'Already there:'} master key file {path}")
+    say(f"Payload codec key file {init_key_file()}")
 
 
 @keys_app.command("rotate")

@@ -6,7 +6,7 @@ import typer
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from models import onboarding, partners
+from models import audit, onboarding, partners
 from models.errors import Conflict
 from models.payloads import ConnectOutcome, GuestAccepted, MonitorShared, SelectMonitor
 from starter import context
@@ -70,6 +70,8 @@ def share(workspace: str = WORKSPACE, partner: str = PARTNER,
         ws = context.workspace(session, workspace)
         p = partners.resolve(session, ws.id, partner)
         account = onboarding.share_monitor(session, p, email, password, totp)
+        audit.record(session, ws.id, "monitor.share", target=p.business_id,
+                     details={"monitor_account_id": account.id, "totp": account.has_totp})
     del password, totp
 
     async def go():
@@ -94,6 +96,7 @@ def update(workspace: str = WORKSPACE, partner: str = PARTNER,
         ws = context.workspace(session, workspace)
         p = partners.resolve(session, ws.id, partner)
         chosen = onboarding.update_credentials(session, onboarding.resolve_monitor(session, p, account), password, totp)
+        audit.record(session, ws.id, "credentials.update", target=p.business_id, details={"monitor_account_id": chosen.id})
     del password, totp
     say(f"Credentials of monitor account {chosen.id} ({chosen.email}) updated; the next check signs in with them")
 
@@ -108,6 +111,8 @@ def select(workspace: str = WORKSPACE, partner: str = PARTNER,
         chosen = onboarding.resolve_monitor(session, p, account)
 
     async def go() -> ConnectOutcome:
+        with context.store() as session:
+            audit.record(session, ws.id, "monitor.select", target=p.business_id, details={"monitor_account_id": chosen.id})
         client = await context.temporal()
         handle = client.get_workflow_handle(naming.onboard_id(p.id))
         try:

@@ -7,11 +7,11 @@ import contextlib
 import sys
 
 import typer
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
-from models import partners, tasks, validation, workspaces
+from models import audit, onboarding, partners, tasks, validation, workspaces
 from models.errors import Conflict
 from models.payloads import CheckInput, CheckResult, Fault, OnboardInput, OnboardState
 from starter import context
@@ -182,3 +182,34 @@ def check(workspace: str = WORKSPACE, partner: str = PARTNER, wait: bool = typer
     _print_result(result)
     if result.status not in ("Completed", "Joined"):
         raise typer.Exit(1)
+
+
+@app.command("disconnect")
+def disconnect(workspace: str = WORKSPACE, partner: str = PARTNER) -> None:
+    """Stop watching a partner: its schedule is deleted, a running onboarding cancelled, its monitor
+    accounts' secrets destroyed. Its people's history stays; it can be onboarded again later."""
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        p = partners.resolve(session, ws.id, partner)
+        if p.status == "Disconnected":
+            raise Conflict(f"partner {p.business_id} is already disconnected")
+
+    async def go() -> None:
+        client = await context.temporal()
+        try:
+            await client.get_schedule_handle(naming.schedule_id(p.id)).delete()
+        except RPCError:
+            pass  # never onboarded: no schedule
+        handle = client.get_workflow_handle(naming.onboard_id(p.id))
+        try:
+            if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+                await handle.cancel()
+        except RPCError:
+            pass
+
+    context.run(go())
+    with context.store() as session:
+        p = partners.get(session, p.id)
+        destroyed = onboarding.disconnect(session, p)
+        audit.record(session, ws.id, "partner.disconnect", target=p.business_id, details={"secrets_destroyed": destroyed})
+    say(f"Disconnected partner {p.business_id}: schedule stopped, {destroyed} monitor account(s) destroyed, history kept")

@@ -8,7 +8,7 @@ import typer
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from models import partners, people, tasks
+from models import audit, partners, people, tasks
 from starter import context
 from models.errors import Conflict
 from models.payloads import ReviewDecision
@@ -57,6 +57,9 @@ def _review(workspace: str | None, task_id: str, approve: bool) -> None:
             raise Conflict(getattr(cause, "message", None) or str(cause)) from None
 
     status = context.run(go())
+    with context.store() as session:
+        audit.record(session, ws.id, "task.approve" if approve else "task.reject", target=task.id,
+                     details={"removed": task.removed, "outcome": status})
     say(f"Task {task.id} {'approved' if approve else 'rejected'}: {status}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from models import workspaces
+from models import audit, workspaces
 from starter import context
 from starter.output import emit, say
 
@@ -74,4 +74,6 @@ def add(workspace: str = typer.Option(None, "--workspace", "-w", help="Workspace
     with context.store() as session:
         ws = context.workspace(session, workspace)
         integration = workspaces.set_integration(session, ws, business_id, email, password, totp, replace=replace)
+        audit.record(session, ws.id, "credentials.update", target=integration.business_id,
+                     details={"integration_id": integration.id})
     say(f"Integration {integration.id}: workspace {ws.id} reads business {integration.business_id}")

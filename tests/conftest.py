@@ -22,10 +22,14 @@ def master_key(tmp_path_factory):
 
     from models.vault import MasterKeys
 
-    path = tmp_path_factory.mktemp("keys") / "master.key"
-    os.environ["PARTNERWATCH_MASTER_KEY_FILE"] = str(path)
-    MasterKeys.init(path)
-    return path
+    from payload_codec import init_key_file
+
+    folder = tmp_path_factory.mktemp("keys")
+    os.environ["PARTNERWATCH_MASTER_KEY_FILE"] = str(folder / "master.key")
+    os.environ["PARTNERWATCH_CODEC_KEY_FILE"] = str(folder / "codec.key")
+    MasterKeys.init(folder / "master.key")
+    init_key_file(folder / "codec.key")
+    return folder / "master.key"
 
 
 @pytest.fixture(scope="session")
@@ -68,12 +72,12 @@ from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from contextlib import AsyncExitStack  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
-from temporalio.contrib.pydantic import pydantic_data_converter  # noqa: E402
 from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment  # noqa: E402
 
 from activities.browser_host import BrowserHost  # noqa: E402
 from config import Settings  # noqa: E402
 from models.db import engine_for  # noqa: E402
+from payload_codec import data_converter  # noqa: E402
 from temporal_connection import dev_server_flags  # noqa: E402
 
 
@@ -92,7 +96,7 @@ async def temporal_env():
         ts_config=TimeSkippingConfig(enabled=False),
         dev_server_existing_path=temporal_binary(),
         dev_server_extra_args=dev_server_flags() + ["--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true"],
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(),
     )
     yield env
     await env.shutdown()

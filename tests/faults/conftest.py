@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from payload_codec import data_converter
 
 from config import Settings
 from pinterest_sim.control import free_port, running_site
@@ -85,7 +85,7 @@ class DevServer:
             self.process.wait(30)
 
     async def client(self) -> Client:
-        return await Client.connect(self.address, data_converter=pydantic_data_converter)
+        return await Client.connect(self.address, data_converter=data_converter())
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
+from payload_codec import data_converter
 from temporalio.worker import Replayer
 
 from workflows.check_for_updates import CheckForUpdates
@@ -30,5 +30,5 @@ def test_every_scenario_has_recorded_histories_of_both_workflows():
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_history_replays(path: Path):
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[CheckForUpdates, OnboardPartner], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=[CheckForUpdates, OnboardPartner], data_converter=data_converter())
     await replayer.replay_workflow(history)
