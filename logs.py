@@ -8,7 +8,8 @@ import sys
 
 import structlog
 
-SECRET_KEYS = re.compile(r"pass(word)?|secret|totp|token|cookie|authorization|storage_state|code$", re.I)
+SECRET_KEYS = re.compile(
+    r"pass(word)?|secret|totp|token|cookie|authorization|storage_state|^code$|verification_code|otp_code", re.I)
 # Values that look like cookies or bearer tokens are masked wherever they appear.
 _SECRET_VALUE = re.compile(r"(sim_session|session|cookie)=([^;\s]+)", re.I)
 

@@ -164,6 +164,8 @@ class StoreActivities:
                 guest = onboarding.invite(session, partner, input.admin_email, input.expire_after_s)
                 audit.record(session, partner.workspace_id, "guest.invite", target=partner.business_id,
                              details={"guest_id": guest.id}, by="workflow")
+                if guest.invite_state == "Accepted":  # onboarding again: the admin is a guest user already
+                    return GuestRef(guest_id=guest.id, already_accepted=True)
                 partners.set_status(session, partner, partners.PENDING, "InviteSent",
                                     "Waiting for the partner's admin to accept the invitation.")
                 return GuestRef(guest_id=guest.id)

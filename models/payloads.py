@@ -113,6 +113,7 @@ class InviteInput(BaseModel):
 
 class GuestRef(BaseModel):
     guest_id: str
+    already_accepted: bool = False
 
 
 class CloseInvite(BaseModel):

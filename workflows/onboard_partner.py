@@ -133,11 +133,14 @@ class OnboardPartner:
                                               expire_after_s=input.expire_after_s),
                                   "Invite the partner's admin as a guest user")
         self._guest_id = guest.guest_id
+        if guest.already_accepted:
+            self._accepted = True
         if not await self._wait_for_acceptance(input, guest):
             return OnboardResult(outcome="Invite expired",
                                  fault=Fault(code="InviteExpired", message="The invitation expired.", lasting=True))
-        await self._store(StoreActivities.record_guest_accepted, GuestAccepted(guest_id=guest.guest_id),
-                          "Record the acceptance")
+        if not guest.already_accepted:
+            await self._store(StoreActivities.record_guest_accepted, GuestAccepted(guest_id=guest.guest_id),
+                              "Record the acceptance")
         self._acceptance_recorded = True
 
         self._at(STEP_SHARE)
