@@ -179,8 +179,10 @@ async def test_a_worker_killed_three_times_mid_check_finishes_exactly(fault_sett
                           600, "the check to finish", every_s=1)
     assert (task.status, task.added, task.changed, task.removed) == ("Completed", 2, 0, 0), task.reason
     assert users_of(engine) == expected_large_people(large_world[1]) | {f"zz.killed{n}@mega.example" for n in range(2)}
-    reads = {p: n - before.get(p, 0) for p, n in members_page_reads(large_site.stats()).items()}
-    assert max(reads.values()) <= 2 and len(reads) == 41
+    reads = {p: n - before.get(p, 0) for p, n in members_page_reads(large_site.stats()).items()
+             if "?page=" in p and p.startswith("/business/")}
+    reads = {p: n for p, n in reads.items() if n}
+    assert max(reads.values()) <= 2 and len(reads) == 41, reads
     figures("worker_sigkill_x3", seconds=round(time.monotonic() - started, 1), worker_starts=worker.starts,
             pages=len(reads), pages_read_twice=sum(n == 2 for n in reads.values()), max_reads_per_page=max(reads.values()))
 
