@@ -58,6 +58,22 @@ async def _wait(handle: WorkflowHandle, partner_id: str | None, ws_id: str) -> C
     return result_task.result()
 
 
+def _run_check(ws_id: str, partner_id: str | None, business_id: str, wait: bool) -> None:
+    """Starts (or joins) a check; with `wait`, reports its outcome and exits 1 unless it completed."""
+
+    async def go():
+        handle = await _start_check(ws_id, partner_id, business_id)
+        return (handle, await _wait(handle, partner_id, ws_id)) if wait else (handle, None)
+
+    handle, result = context.run(go())
+    if result is None:
+        say(f"Started {handle.id} (follow it in the Temporal UI, or `partnerwatch tasks list`)")
+        return
+    _print_result(result)
+    if result.status not in ("Completed", "Joined"):
+        raise typer.Exit(1)
+
+
 def _print_result(result: CheckResult) -> None:
     if result.joined:
         say(f"Joined the check already running: task {result.task_id}")
@@ -79,17 +95,7 @@ def sync(workspace: str = WORKSPACE, wait: bool = typer.Option(True, "--wait/--n
         ws = context.workspace(session, workspace)
         integration = workspaces.integration_of(session, ws.id)
 
-    async def go():
-        handle = await _start_check(ws.id, None, integration.business_id)
-        return await _wait(handle, None, ws.id) if wait else None
-
-    result = context.run(go())
-    if result is None:
-        say(f"Started {naming.discover_id(ws.id)}")
-        return
-    _print_result(result)
-    if result.status not in ("Completed", "Joined"):
-        raise typer.Exit(1)
+    _run_check(ws.id, None, integration.business_id, wait)
 
 
 @app.command("list")
@@ -171,17 +177,7 @@ def check(workspace: str = WORKSPACE, partner: str = PARTNER, wait: bool = typer
         if not p.selected_monitor_id:
             raise Conflict(f"partner {p.business_id} has no connected monitor account yet (status: {p.status})")
 
-    async def go():
-        handle = await _start_check(ws.id, p.id, p.business_id)
-        return await _wait(handle, p.id, ws.id) if wait else handle
-
-    result = context.run(go())
-    if not wait:
-        say(f"Started {result.id} (follow it in the Temporal UI, or `partnerwatch tasks list`)")
-        return
-    _print_result(result)
-    if result.status not in ("Completed", "Joined"):
-        raise typer.Exit(1)
+    _run_check(ws.id, p.id, p.business_id, wait)
 
 
 @app.command("disconnect")

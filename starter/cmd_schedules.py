@@ -41,13 +41,6 @@ def list_(workspace: str = WORKSPACE, as_json: bool = typer.Option(False, "--jso
     emit(context.run(go()), ["schedule_id", "partner", "name", "paused", "next_run", "last_run"], as_json=as_json)
 
 
-def _handle(workspace: str | None, partner: str):
-    with context.store() as session:
-        ws = context.workspace(session, workspace)
-        p = partners.resolve(session, ws.id, partner)
-    return p
-
-
 async def _schedule(p):
     client = await context.temporal()
     handle = client.get_schedule_handle(naming.schedule_id(p.id))
@@ -58,40 +51,33 @@ async def _schedule(p):
     return handle
 
 
+def _act(workspace: str | None, partner: str, act, done: str) -> None:
+    with context.store() as session:
+        p = partners.resolve(session, context.workspace(session, workspace).id, partner)
+
+    async def go():
+        await act(await _schedule(p))
+
+    context.run(go())
+    say(f"{done} partner {p.business_id}")
+
+
 @schedules_app.command("pause")
 def pause(workspace: str = WORKSPACE, partner: str = PARTNER) -> None:
     """Pause a partner's scheduled checks."""
-    p = _handle(workspace, partner)
-
-    async def go():
-        await (await _schedule(p)).pause(note="Paused from the partnerwatch CLI")
-
-    context.run(go())
-    say(f"Paused the checks of partner {p.business_id}")
+    _act(workspace, partner, lambda h: h.pause(note="Paused from the partnerwatch CLI"), "Paused the checks of")
 
 
 @schedules_app.command("resume")
 def resume(workspace: str = WORKSPACE, partner: str = PARTNER) -> None:
     """Resume a partner's scheduled checks."""
-    p = _handle(workspace, partner)
-
-    async def go():
-        await (await _schedule(p)).unpause(note="Resumed from the partnerwatch CLI")
-
-    context.run(go())
-    say(f"Resumed the checks of partner {p.business_id}")
+    _act(workspace, partner, lambda h: h.unpause(note="Resumed from the partnerwatch CLI"), "Resumed the checks of")
 
 
 @schedules_app.command("trigger")
 def trigger(workspace: str = WORKSPACE, partner: str = PARTNER) -> None:
     """Run a partner's scheduled check now."""
-    p = _handle(workspace, partner)
-
-    async def go():
-        await (await _schedule(p)).trigger()
-
-    context.run(go())
-    say(f"Triggered the scheduled check of partner {p.business_id}")
+    _act(workspace, partner, lambda h: h.trigger(), "Triggered the scheduled check of")
 
 
 @temporal_app.command("setup")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from models import people, tasks
+from models import people, tasks, workspaces
 from models.db import engine_for, session_scope
 from models.tables import AutomationTask
 from pinterest_sim.worlds.generate import COMPANY_ID, INTEGRATION_EMAIL, INTEGRATION_PASSWORD
@@ -37,7 +37,8 @@ async def ok(cli, *args, stdin=None):
     return result
 
 
-async def setup_partner(cli, select: bool = True) -> None:
+async def setup_partner(cli, engine) -> None:
+    """Workspace, discovery and onboarding of the large partner; returns after its first check."""
     await ok(cli, "workspace", "create", WS)
     await ok(cli, "integration", "add", "-w", WS, "--business-id", COMPANY_ID, "--email", INTEGRATION_EMAIL,
              "--password-stdin", stdin=INTEGRATION_PASSWORD + "\n")
@@ -46,8 +47,8 @@ async def setup_partner(cli, select: bool = True) -> None:
     await ok(cli, "guests", "accept", "-w", WS, "-p", LARGE_PARTNER)
     await ok(cli, "monitor", "share", "-w", WS, "-p", LARGE_PARTNER, "--email", LARGE_MONITOR[0], "--password-stdin",
              stdin=LARGE_MONITOR[1] + "\n")
-    if select:
-        await ok(cli, "monitor", "select", "-w", WS, "-p", LARGE_PARTNER, "--account", LARGE_MONITOR[0])
+    await ok(cli, "monitor", "select", "-w", WS, "-p", LARGE_PARTNER, "--account", LARGE_MONITOR[0])
+    await wait_for(lambda: (t := latest_check(engine)) and t.status == "Completed", 300, "the first check")
 
 
 def latest_check(engine) -> AutomationTask | None:
@@ -57,7 +58,6 @@ def latest_check(engine) -> AutomationTask | None:
 
 
 def _workspace_id(session) -> str:
-    from models import workspaces
     return workspaces.resolve(session, WS).id
 
 
@@ -90,8 +90,7 @@ async def test_a_flaky_site_loses_nobody_and_invents_nobody(fault_settings, dev_
     make_worker(settings).start()
     cli = make_cli(settings)
     engine = engine_for(settings.database_url)
-    await setup_partner(cli)
-    await wait_for(lambda: (t := latest_check(engine)) and t.status == "Completed", 300, "the first check")
+    await setup_partner(cli, engine)
     assert users_of(engine) == expected_large_people(large_world[1])
 
     gone = sorted(expected_large_people(large_world[1]))[:2]
@@ -160,8 +159,7 @@ async def test_a_worker_killed_three_times_mid_check_finishes_exactly(fault_sett
     worker.start()
     cli = make_cli(settings)
     engine = engine_for(settings.database_url)
-    await setup_partner(cli)
-    await wait_for(lambda: (t := latest_check(engine)) and t.status == "Completed", 300, "the first check")
+    await setup_partner(cli, engine)
     for n in range(2):
         large_site.put_member(member(f"zz.killed{n}@mega.example"))
     large_site.faults(latency_ms=[250, 250])
@@ -222,8 +220,7 @@ async def test_pages_that_never_answer_and_a_crashed_browser_become_retries(faul
     worker.start()
     cli = make_cli(settings)
     engine = engine_for(settings.database_url)
-    await setup_partner(cli)
-    await wait_for(lambda: (t := latest_check(engine)) and t.status == "Completed", 300, "the first check")
+    await setup_partner(cli, engine)
 
     large_site.faults(latency_ms=[30000, 30000])  # every page hangs far past the page timeout
     await ok(cli, "partners", "check", "-w", WS, "-p", LARGE_PARTNER)
