@@ -15,7 +15,7 @@ from models.db import session_scope
 from models.errors import StoreError
 from models.payloads import (
     BeginCheckInput, BeginCheckResult, CloseInvite, Fault, FinishTaskInput, GuestAccepted, GuestRef, ImportResult,
-    ImportInput, BlockInput, InviteInput, PartnerRef, PartnerStatusInput, SharedAssetsResult, TaskRef,
+    ImportInput, BlockInput, InviteInput, PartnerRef, PartnerStatusInput, SharedAssetsResult,
 )
 from pinterest_reader.rows import PartnerRow
 from pydantic import BaseModel

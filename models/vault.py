@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlmodel import Session, select
 
 from models.errors import Invalid
-from models.tables import DataKey, utcnow
+from models.tables import DataKey
 
 PREFIX = "pwv1"
 DEFAULT_KEY_FILE = Path(".partnerwatch/master.key")
@@ -158,7 +158,3 @@ class Vault:
 
 def current() -> Vault:
     return Vault(MasterKeys.load())
-
-
-def stamp_retired(data_key: DataKey) -> None:
-    data_key.retired_at = utcnow()

@@ -67,7 +67,9 @@ def _run_check(ws_id: str, partner_id: str | None, business_id: str, wait: bool)
 
     handle, result = context.run(go())
     if result is None:
-        say(f"Started {handle.id} (follow it in the Temporal UI, or `partnerwatch tasks list`)")
+        settings = context.settings()
+        say(f"Started {handle.id}: {settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}/workflows/{handle.id}"
+            " (or `partnerwatch tasks list`)")
         return
     _print_result(result)
     if result.status not in ("Completed", "Joined"):

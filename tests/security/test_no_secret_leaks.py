@@ -19,7 +19,7 @@ from pinterest_reader.totp import SiteTOTP
 from pinterest_sim.control import running_site
 from temporalio.api.common.v1 import Payload
 from tests.conftest import DEMO_WORLD
-from tests.flows import WS, json_of, ok, workspace_with_partners
+from tests.flows import WS, ok, workspace_with_partners
 from tests.sim.accounts import NORTHWIND
 
 CANARY_PASSWORD = f"CanaryPw-{secrets.token_hex(8)}"
