@@ -147,14 +147,14 @@ class PinterestClient:
             raise SiteUnavailable(f"The site did not answer {urlsplit(path).path} in time.") from error
         except PlaywrightError as error:
             raise SiteUnavailable(f"The site could not be reached ({type(error).__name__}).") from error
-        self._raise_for_status(response, path)
+        self._raise_for_status(response)
         self.last_status = response.status if response else 0
         if urlsplit(page.url).path.rstrip("/") == "/login" and not path.startswith("/login"):
             raise SessionExpired("The session expired.")
         return page
 
     @staticmethod
-    def _raise_for_status(response: Response | None, path: str) -> None:
+    def _raise_for_status(response: Response | None) -> None:
         if response is None:
             return
         status = response.status
@@ -195,7 +195,7 @@ class PinterestClient:
             response = await navigation.value
         except PlaywrightTimeout as error:
             raise SiteUnavailable(f"The site did not answer the {button} form in time.") from error
-        self._raise_for_status(response, page.url)
+        self._raise_for_status(response)
 
     async def _raise_for_alert(self, page: Page) -> None:
         path = urlsplit(page.url).path.rstrip("/")

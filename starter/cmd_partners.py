@@ -40,7 +40,8 @@ async def _start_check(ws_id: str, partner_id: str | None, business_id: str, tri
 async def _wait(handle: WorkflowHandle, partner_id: str | None, ws_id: str) -> CheckResult:
     """Waits for the check (with its progress on a terminal); returns early when it is blocked for review."""
     result_task = asyncio.ensure_future(handle.result())
-    status = console.status("Starting…") if sys.stdout.isatty() else contextlib.nullcontext()
+    on_terminal = sys.stdout.isatty()
+    status = console.status("Starting…") if on_terminal else contextlib.nullcontext()
     with status:
         while not result_task.done():
             with context.store() as session:
@@ -51,7 +52,7 @@ async def _wait(handle: WorkflowHandle, partner_id: str | None, ws_id: str) -> C
                 return CheckResult(task_id=blocked.id, status="Blocked",
                                    fault=Fault(code=blocked.reason_code or "RemovalSafeguard", message=blocked.reason or "",
                                                lasting=True))
-            if active and status is not None and hasattr(status, "update"):
+            if active and on_terminal:
                 t = active[0]
                 status.update(f"{t.status}: {t.pages_read} page(s) read" + (f" — {t.reason}" if t.status == "Retrying" else ""))
             await asyncio.wait([result_task], timeout=0.5)
