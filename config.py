@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     temporal_ui_url: str = Field("http://localhost:8233", description="Where operators open the Temporal UI")
     task_queue: str = Field("partnerwatch", description="Task queue of workflows and database activities")
     browser_concurrency: int = Field(4, ge=1, description="Browser activities one worker runs at once")
+    parallel_pages: int = Field(4, ge=1, le=16, description="Members pages one check reads at once (fewer after a 429)")
+    reuse_sessions: bool = Field(True, description="Keep each account's signed-in session (sealed) so checks skip the sign-in")
     page_timeout_s: float = Field(30, gt=0, description="How long one page may take to answer")
     contexts_per_browser: int = Field(200, ge=1, description="Contexts a browser serves before it is replaced")
     artifacts_dir: Path = Field(STATE_DIR / "artifacts", description="Screenshots and traces of failed pages")

@@ -32,7 +32,7 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
     engine = engine_for(settings.database_url)
     store = StoreActivities(engine, client, asyncio.get_running_loop())
     site = SiteActivities(engine, browsers, settings.pinterest_url, settings.page_timeout_s, settings.artifacts_dir,
-                          settings.record_failures)
+                          settings.record_failures, settings.parallel_pages, settings.reuse_sessions)
     schedules = ScheduleActivities(client, settings.task_queue, timedelta(hours=settings.check_interval_hours))
     main = Worker(
         client,

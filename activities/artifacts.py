@@ -29,11 +29,22 @@ class FailureRecorder:
         self.folder = folder
         self.enabled = enabled
         self.secrets: set[str] = set()
+        self.tracing = False
 
     async def start(self) -> None:
         if self.enabled:
-            await self.context.tracing.start(screenshots=True, snapshots=True)
+            # No screencast: the failing page gets its own full-page screenshot; a film of every page costs a
+            # quarter of a check (bench/check_vs_floor.py).
+            await self.context.tracing.start(screenshots=False, snapshots=True)
             await self.context.tracing.start_chunk()
+            self.tracing = True
+
+    async def settle(self) -> None:
+        """Stops the trace once the sign-in and the first page went well: where lasting faults happen.
+        Tracing every page of a long read costs a fifth of the check; a later fault keeps its screenshot."""
+        if self.tracing:
+            self.tracing = False
+            await self.context.tracing.stop()
 
     @asynccontextmanager
     async def typing_secrets(self, credentials: Credentials) -> AsyncIterator[None]:
@@ -44,12 +55,12 @@ class FailureRecorder:
             self.secrets.add(credentials.totp_secret)
             now = datetime.now(timezone.utc)
             self.secrets.update(totp.at(now + timedelta(seconds=30 * step)) for step in (-1, 0, 1, 2))
-        if self.enabled:
+        if self.tracing:
             await self.context.tracing.stop_chunk()
         try:
             yield
         finally:
-            if self.enabled:
+            if self.tracing:
                 await self.context.tracing.start_chunk()
 
     async def save(self, page: Page | None, code: str) -> Path | None:
@@ -64,10 +75,11 @@ class FailureRecorder:
             if page is not None and not page.is_closed():
                 await page.screenshot(path=f"{base}.png", full_page=True,
                                       mask=[page.locator("input[type=password]")])
-            raw = base.with_suffix(".raw.zip")
-            await self.context.tracing.stop_chunk(path=str(raw))
-            _mask_zip(raw, base.with_suffix(".trace.zip"), self.secrets)
-            raw.unlink()
+            if self.tracing:
+                raw = base.with_suffix(".raw.zip")
+                await self.context.tracing.stop_chunk(path=str(raw))
+                _mask_zip(raw, base.with_suffix(".trace.zip"), self.secrets)
+                raw.unlink()
         except Exception as error:  # noqa: BLE001 - evidence is best effort; the fault itself is reported
             log.warning("artifacts.failed", error=type(error).__name__)
             return None

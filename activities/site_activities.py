@@ -4,13 +4,15 @@ sign-in, and never returned, logged or put in heartbeats."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import structlog
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
+from playwright.async_api import Page
 from temporalio import activity
 
 from activities.artifacts import FailureRecorder
@@ -21,28 +23,33 @@ from models import credentials, onboarding, partners, people, tasks, workspaces
 from models.db import session_scope
 from models.errors import NotFound
 from models.payloads import ConnectInput, ConnectOutcome, Fault, ReadResult, TaskRef
-from pinterest_reader.client import Credentials, PinterestClient
+from pinterest_reader.client import Credentials, MembersPage, PinterestClient
+from pinterest_reader.members_pass import MembersPass, PassProgress, SessionKeeper
 from pinterest_reader.errors import (
-    AccountLocked, BadCredentials, PassingFault, SessionExpired, SiteFault, SiteUnavailable, VerificationFailed,
+    AccountLocked, BadCredentials, PassingFault, SessionExpired, SiteFault, VerificationFailed,
 )
 from pinterest_reader.rows import PartnerRow
 
+T = TypeVar("T")
 log = structlog.get_logger(__name__)
 SIGN_IN_REJECTIONS = (BadCredentials, AccountLocked, VerificationFailed)
 MAX_SIGN_INS_PER_ATTEMPT = 20
 
 
 class ReadCursor(BaseModel):
-    """Heartbeat details of a members read: where a retried attempt resumes."""
+    """Heartbeat details of a members read: how far the attempt got (the store holds the pages)."""
 
     task_id: str
-    next_page: int
+    pages_done: list[int] = []
+    pages_total: int | None = None
 
 
 class _Progress(BaseModel):
     pages_read: int
     complete: bool
     listed: int
+    pages_total: int | None = None
+    pages_done: list[int] = []
 
 
 class PartnersRead(BaseModel):
@@ -56,10 +63,41 @@ class _Account(BaseModel):
     rejected_code: str | None = None
 
 
+class _Browsing:
+    """One account's signed-in context for one activity: the client, its session keeper, and
+    whether the sign-in was skipped thanks to a saved session."""
+
+    def __init__(self, site: SiteActivities, client: PinterestClient, account: _Account, reused: bool,
+                 recorder: FailureRecorder) -> None:
+        self.site, self.client, self.account, self.reused, self.recorder = site, client, account, reused, recorder
+        self.keeper = SessionKeeper(lambda: site._sign_in(client, account), MAX_SIGN_INS_PER_ATTEMPT)
+        self.evidence: Callable[[], Page | None] = lambda: None
+
+    async def signed_in(self, step: Callable[[PinterestClient], Awaitable[T]]) -> T:
+        """Runs a step on the main tab, signing in again each time the session turns out expired."""
+        while True:
+            generation = self.keeper.generation
+            try:
+                return await step(self.client)
+            except SessionExpired:
+                await self.keeper.renew(generation)
+
+    async def keep_session(self) -> None:
+        """Saves the signed-in session, sealed, for the account's next check."""
+        if not self.site.reuse_sessions:
+            return
+        state = await self.client.context.storage_state()
+        await asyncio.to_thread(self.site._keep_session, self.account.credential_id, state)
+        del state
+
+
 class SiteActivities:
     def __init__(self, engine: Engine, browsers: BrowserHost, base_url: str, page_timeout_s: float = 30,
-                 artifacts_dir: Path = Path(".partnerwatch/artifacts"), record_failures: bool = True) -> None:
+                 artifacts_dir: Path = Path(".partnerwatch/artifacts"), record_failures: bool = True,
+                 parallel_pages: int = 4, reuse_sessions: bool = True) -> None:
         self.engine = engine
+        self.reuse_sessions = reuse_sessions
+        self.parallel_pages = parallel_pages
         self.artifacts_dir = artifacts_dir
         self.record_failures = record_failures
         self.browsers = browsers
@@ -100,21 +138,42 @@ class SiteActivities:
                 "Update its credentials (`partnerwatch monitor update`)."))
 
     @asynccontextmanager
-    async def _browsing(self, label: str, task_id: str | None) -> AsyncIterator[PinterestClient]:
-        """A fresh context for one account; on a lasting fault, evidence of the failing page."""
-        async with self.browsers.context() as context:
+    async def _browsing(self, label: str, task_id: str | None, account: _Account,
+                        reuse_session: bool = True) -> AsyncIterator[_Browsing]:
+        """A fresh context for one account, signed in with its saved session when it has one (the
+        first page that finds it expired signs in); on a lasting fault, evidence of the failing page."""
+        reuse_session = reuse_session and self.reuse_sessions
+        saved = await asyncio.to_thread(self._saved_session, account.credential_id) if reuse_session else None
+        async with self.browsers.context(storage_state=saved) as context:
             recorder = FailureRecorder(context, self.artifacts_dir / label, self.record_failures)
             await recorder.start()
             client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(task_id),
                                      page_timeout_s=self.page_timeout_s, secret_guard=recorder.typing_secrets)
+            browsing = _Browsing(self, client, account, reused=saved is not None, recorder=recorder)
             try:
-                yield client
+                if saved is None:
+                    await browsing.keeper.renew(browsing.keeper.generation)
+                yield browsing
             except SiteFault as fault:
                 if fault.lasting:
-                    folder = await recorder.save(client.current_page, fault.code)
+                    folder = await recorder.save(browsing.evidence() or client.current_page, fault.code)
                     if folder and task_id:
                         await asyncio.to_thread(self._note_artifacts, task_id, str(folder))
+                if isinstance(fault, SIGN_IN_REJECTIONS + (SessionExpired,)):
+                    await asyncio.to_thread(self._forget_session, account.credential_id)
                 raise
+
+    def _saved_session(self, credential_id: str) -> dict | None:
+        with session_scope(self.engine) as session:
+            return credentials.load_session(session, credential_id)
+
+    def _keep_session(self, credential_id: str, state: dict) -> None:
+        with session_scope(self.engine) as session:
+            credentials.save_session(session, credential_id, state)
+
+    def _forget_session(self, credential_id: str) -> None:
+        with session_scope(self.engine) as session:
+            credentials.forget_session(session, credential_id)
 
     def _note_artifacts(self, task_id: str, folder: str) -> None:
         with session_scope(self.engine) as session:
@@ -150,49 +209,54 @@ class SiteActivities:
 
     @activity.defn(name="read_members_snapshot")
     async def read_members_snapshot(self, input: TaskRef) -> ReadResult:
-        """Reads every Members page into the task's snapshot, resuming after the last page stored."""
-        progress = await asyncio.to_thread(self._progress, input.task_id)
-        if progress.complete:  # a retry after the reply was lost: the snapshot is already whole
-            return ReadResult(pages=progress.pages_read, listed=progress.listed)
-        cursor = ReadCursor(task_id=input.task_id, next_page=1)
+        """Reads every Members page into the task's snapshot, several at a time, resuming with the
+        pages already stored; see pinterest_reader/members_pass.py for the snapshot rules."""
+        stored = await asyncio.to_thread(self._progress, input.task_id)
+        if stored.complete:  # a retry after the reply was lost: the snapshot is already whole
+            return ReadResult(pages=stored.pages_read, listed=stored.listed)
         details = activity.info().heartbeat_details
-        if details:
+        if details:  # the store is the resume point; the heartbeat only says how far the last attempt got
             try:
-                cursor = ReadCursor.model_validate(details[0])
+                ReadCursor.model_validate(details[0])
             except ValidationError:
                 log.warning("read.bad_heartbeat_details", task_id=input.task_id)
-        # Pages are stored in order, so the store knows the exact resume point even when the last
-        # heartbeats died with a killed worker.
-        cursor.next_page = max(cursor.next_page, progress.pages_read + 1)
         if activity.info().attempt > 1:
             await asyncio.to_thread(self._set_task_status, input.task_id, "Retrying")
         account = await asyncio.to_thread(self._account_for_task, input.task_id)
-        log.info("read.start", task_id=input.task_id, business_id=account.business_id, page=cursor.next_page)
+        log.info("read.start", task_id=input.task_id, business_id=account.business_id,
+                 pages_done=len(stored.pages_done), parallel=self.parallel_pages)
         self._refuse_if_rejected(account)
+        cursor = ReadCursor(task_id=input.task_id, pages_done=stored.pages_done, pages_total=stored.pages_total)
         try:
-            async with Heartbeater() as heartbeat, self._browsing(input.task_id, input.task_id) as client:
+            async with Heartbeater() as heartbeat, self._browsing(input.task_id, input.task_id, account) as browsing:
                 heartbeat.set(cursor.model_dump())
-                await self._sign_in(client, account)
-                sign_ins = 1
-                while True:
-                    try:
-                        page = await asyncio.wait_for(client.read_members_page(account.business_id, cursor.next_page),
-                                                      self.page_deadline_s)
-                    except SessionExpired:
-                        if sign_ins >= MAX_SIGN_INS_PER_ATTEMPT:
-                            raise
-                        sign_ins += 1
-                        await self._sign_in(client, account)
-                        continue
-                    except asyncio.TimeoutError:
-                        raise SiteUnavailable("A Members page did not finish in time; the attempt is retried.") from None
-                    await asyncio.to_thread(self._save_page, input.task_id, page.page, page.rows)
-                    cursor = ReadCursor(task_id=input.task_id, next_page=page.page + 1)
+
+                async def save_page(page: MembersPage) -> None:
+                    await browsing.recorder.settle()
+                    await asyncio.to_thread(self._save_page, input.task_id, page)
+                    cursor.pages_done = sorted({*cursor.pages_done, page.page})
+                    cursor.pages_total = cursor.pages_total or page.pages
                     heartbeat.set(cursor.model_dump())
-                    if not page.has_next:
-                        break
+
+                async def restart() -> None:
+                    log.info("read.list_changed", task_id=input.task_id)
+                    await asyncio.to_thread(self._begin_pass, input.task_id)
+                    cursor.pages_done, cursor.pages_total = [], None
+
+                members = MembersPass(
+                    browsing.client, account.business_id, browsing.keeper, parallel=self.parallel_pages,
+                    save_page=save_page, restart=restart, page_deadline_s=self.page_deadline_s,
+                    stored_emails=lambda n: asyncio.to_thread(self._page_emails, input.task_id, n))
+                browsing.evidence = lambda: members.failed_page
+                outcome = await members.run(PassProgress(pages_total=stored.pages_total,
+                                                         pages_done=set(stored.pages_done)))
                 listed = await asyncio.to_thread(self._complete, input.task_id)
-                return ReadResult(pages=page.page, listed=listed)
+                await browsing.keep_session()
+                log.info("read.done", task_id=input.task_id, pages=outcome.pages, passes=outcome.passes,
+                         reads=outcome.reads, sign_ins=outcome.sign_ins, session_reused=browsing.reused,
+                         lowest_parallel=outcome.lowest_limit, peak_parallel=outcome.peak_parallel)
+                return ReadResult(pages=outcome.pages, listed=listed, sign_ins=outcome.sign_ins,
+                                  session_reused=browsing.reused, passes=outcome.passes)
         except SiteFault as fault:
             log.warning("read.fault", task_id=input.task_id, code=fault.code, lasting=fault.lasting)
             raise to_application_error(fault) from None
@@ -200,18 +264,28 @@ class SiteActivities:
     def _progress(self, task_id: str) -> _Progress:
         with session_scope(self.engine) as session:
             task = tasks.get(session, task_id)
-            return _Progress(pages_read=task.pages_read, complete=task.snapshot_complete, listed=task.listed_total or 0)
+            return _Progress(pages_read=task.pages_read, complete=task.snapshot_complete,
+                             listed=task.listed_total or 0, pages_total=task.pages_total,
+                             pages_done=task.pages_done or [])
 
     def _set_task_status(self, task_id: str, status: str) -> None:
         with session_scope(self.engine) as session:
             tasks.set_status(session, tasks.get(session, task_id), status)
 
-    def _save_page(self, task_id: str, page_no: int, rows) -> None:
+    def _save_page(self, task_id: str, page: MembersPage) -> None:
         with session_scope(self.engine) as session:
             task = tasks.get(session, task_id)
-            people.save_snapshot_page(session, task, page_no, rows)
+            people.save_snapshot_page(session, task, page.page, page.pages, page.rows)
             if task.status in ("Retrying", "Queued"):  # a page got through: no longer retrying
                 tasks.set_status(session, task, "Running")
+
+    def _page_emails(self, task_id: str, page_no: int) -> list[str]:
+        with session_scope(self.engine) as session:
+            return people.page_emails(session, task_id, page_no)
+
+    def _begin_pass(self, task_id: str) -> None:
+        with session_scope(self.engine) as session:
+            people.begin_pass(session, tasks.get(session, task_id))
 
     def _complete(self, task_id: str) -> int:
         with session_scope(self.engine) as session:
@@ -220,21 +294,19 @@ class SiteActivities:
     @activity.defn(name="read_partners")
     async def read_partners(self, input: TaskRef) -> PartnersRead:
         account = await asyncio.to_thread(self._account_for_task, input.task_id)
+        self._refuse_if_rejected(account)
         try:
-            async with self._browsing(input.task_id, input.task_id) as client:
-                await self._sign_in(client, account)
-                try:
-                    rows = await client.read_partners(account.business_id)
-                except SessionExpired:
-                    await self._sign_in(client, account)
-                    rows = await client.read_partners(account.business_id)
+            async with self._browsing(input.task_id, input.task_id, account) as browsing:
+                rows = await browsing.signed_in(lambda client: client.read_partners(account.business_id))
+                await browsing.keep_session()
                 return PartnersRead(rows=rows)
         except SiteFault as fault:
             raise to_application_error(fault) from None
 
     @activity.defn(name="connect_monitor")
     async def connect_monitor(self, input: ConnectInput) -> ConnectOutcome:
-        """Signs in as the selected account and checks it is a Manager of the partner's business."""
+        """Signs in as the selected account and checks it is a Manager of the partner's business.
+        Always a real sign-in, never a saved session: connecting proves the shared password works."""
         with session_scope(self.engine) as session:
             partner = partners.get(session, input.partner_id)
             monitor = onboarding.monitor(session, input.monitor_account_id)
@@ -242,9 +314,9 @@ class SiteActivities:
                                monitor_account_id=monitor.id, rejected_code=monitor.rejected_code)
         self._refuse_if_rejected(account)
         try:
-            async with self._browsing(f"connect-{input.partner_id}", None) as client:
-                await self._sign_in(client, account)
-                await client.verify_manager(account.business_id)
+            async with self._browsing(f"connect-{input.partner_id}", None, account, reuse_session=False) as browsing:
+                await browsing.signed_in(lambda client: client.verify_manager(account.business_id))
+                await browsing.keep_session()
         except SiteFault as fault:
             log.warning("connect.fault", partner_id=input.partner_id, code=fault.code, lasting=fault.lasting)
             raise to_application_error(fault) from None

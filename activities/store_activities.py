@@ -66,6 +66,7 @@ class StoreActivities:
                     return BeginCheckResult(task_id=other.id, joined=True, target=other.target)
                 tasks.finish(session, other, "Not completed", None,
                              Fault(code="Abandoned", message="Its workflow ended without finishing the task.", lasting=False))
+                people.discard_snapshot(session, other.id)
             if check.partner_id:
                 partner = partners.get(session, check.partner_id)
                 target = partner.business_id
@@ -132,8 +133,9 @@ class StoreActivities:
         with session_scope(self.engine) as session:
             task = tasks.get(session, input.task_id)
             tasks.finish(session, task, input.status, input.counts, input.fault)
-            if input.status != "Completed":
-                people.discard_snapshot(session, task.id)  # partial or rejected data is never applied later
+            # Imported, partial or rejected: the snapshot has served (a partial one is never applied later).
+            # Dropped here, not in the import's transaction, which then writes only what changed.
+            people.discard_snapshot(session, task.id)
             if task.partner_id:
                 partner = partners.get(session, task.partner_id)
                 if input.fault and input.fault.lasting:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlmodel import Session
 
 from models import validation
@@ -47,4 +49,39 @@ def destroy(session: Session, credential_id: str) -> None:
     cred = session.get(Credential, credential_id)
     if cred is not None:
         cred.password, cred.totp_secret, cred.destroyed_at = "", None, utcnow()
+        cred.session_state, cred.session_saved_at = None, None
+        session.add(cred)
+
+
+# --- a signed-in session, kept so that the next check can skip the sign-in --------------------
+
+def save_session(session: Session, credential_id: str, storage_state: dict) -> None:
+    """Seals a browser session (its cookies sign in as the account) under the vault, like a password."""
+    cred = session.get(Credential, credential_id)
+    if cred is None or cred.destroyed_at is not None:
+        return  # the account was disconnected meanwhile: its session must not outlive it
+    cred.session_state = vault_module.current().seal(
+        session, json.dumps(storage_state), table="credential", row_id=cred.id, column="session_state")
+    cred.session_saved_at = utcnow()
+    session.add(cred)
+
+
+def load_session(session: Session, credential_id: str) -> dict | None:
+    """The saved session, or None. One that does not open (tampered, key retired) is dropped, not fatal:
+    signing in again is always possible."""
+    cred = session.get(Credential, credential_id)
+    if cred is None or cred.destroyed_at is not None or not cred.session_state:
+        return None
+    try:
+        return json.loads(vault_module.current().open(
+            session, cred.session_state, table="credential", row_id=cred.id, column="session_state"))
+    except (vault_module.VaultError, ValueError):
+        forget_session(session, credential_id)
+        return None
+
+
+def forget_session(session: Session, credential_id: str) -> None:
+    cred = session.get(Credential, credential_id)
+    if cred is not None and cred.session_state is not None:
+        cred.session_state, cred.session_saved_at = None, None
         session.add(cred)

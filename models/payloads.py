@@ -44,6 +44,9 @@ class TaskRef(BaseModel):
 class ReadResult(BaseModel):
     pages: int
     listed: int
+    sign_ins: int = 0  # 0 when a saved session was still good
+    session_reused: bool = False
+    passes: int = 1  # more than one: the list changed under the reader and was read again
 
 
 class ImportResult(BaseModel):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, exists, func, literal, null
 from sqlmodel import Session, select
 
+from models import bulk
 from models.errors import Conflict
 from pydantic import BaseModel
 
@@ -18,14 +21,44 @@ from pinterest_reader.rows import MemberRow
 TRACKED = ("name", "role", "status", "assets")
 
 
-def save_snapshot_page(session: Session, task: AutomationTask, page_no: int, rows: list[MemberRow]) -> None:
-    """Stores one page of people; a page read again replaces, never duplicates (keyed by email)."""
+def save_snapshot_page(session: Session, task: AutomationTask, page_no: int, pages_total: int,
+                       rows: list[MemberRow]) -> None:
+    """Stores one page of people; a person read on two pages (the list moved under the reader) is
+    kept once, keyed by email, with what the latest read said."""
     keys = [row.email.lower() for row in rows]
     if keys:
         session.exec(delete(SnapshotRow).where(SnapshotRow.task_id == task.id, SnapshotRow.email_key.in_(keys)))
+    shared = _shared_of(session, task)
     for key, row in zip(keys, rows):
-        session.add(SnapshotRow(task_id=task.id, email_key=key, page=page_no, data=row.model_dump(mode="json")))
-    task.pages_read = max(task.pages_read, page_no)
+        data = row.model_dump(mode="json")
+        view = _person_view(data, shared)
+        session.add(SnapshotRow(task_id=task.id, email_key=key, page=page_no, data=data, relevant=bool(view["assets"]),
+                                email=row.email, name=view["name"], role=view["role"], status=view["status"],
+                                assets=view["assets"], view=view, digest=_digest(view),
+                                last_active=None if row.last_active is None else date.fromisoformat(str(row.last_active))))
+    done = sorted(set(task.pages_done or []) | {page_no})
+    task.pages_done, task.pages_read = done, len(done)
+    task.pages_total = task.pages_total or pages_total
+    task.updated_at = utcnow()
+    session.add(task)
+
+
+def _shared_of(session: Session, task: AutomationTask) -> set[str]:
+    partner = session.get(Partner, task.partner_id) if task.partner_id else None
+    return {a["asset_id"] for a in partner.shared_assets} if partner else set()
+
+
+def page_emails(session: Session, task_id: str, page_no: int) -> list[str]:
+    """The emails stored from one page, in the site's order: what a second read of it must show again."""
+    return list(session.exec(select(SnapshotRow.email_key).where(SnapshotRow.task_id == task_id, SnapshotRow.page == page_no)
+                             .order_by(SnapshotRow.email_key)))
+
+
+def begin_pass(session: Session, task: AutomationTask) -> None:
+    """Starts a read pass over: what a pass read while the list moved under it is thrown away whole."""
+    discard_snapshot(session, task.id)
+    task.pages_done, task.pages_read, task.pages_total = [], 0, None
+    task.read_restarts += 1
     task.updated_at = utcnow()
     session.add(task)
 
@@ -46,8 +79,14 @@ def _person_view(data: dict, shared: set[str]) -> dict:
     return {"name": data["name"], "role": data["role"], "status": data["status"], "assets": grants}
 
 
-def _tracked(person: PartnerPerson) -> dict:
+def _tracked(person) -> dict:
     return {"name": person.name, "role": person.role, "status": person.status, "assets": person.assets}
+
+
+def _digest(view: dict) -> str:
+    """Equal for equal views: the import compares these instead of parsing every person's JSON."""
+    canonical = json.dumps(view, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
 
 
 class RemovalPolicy(BaseModel):
@@ -71,62 +110,106 @@ def import_snapshot(session: Session, task: AutomationTask, partner: Partner, po
 
     Only people who can reach an asset shared between the two businesses are the company's
     business; the rest of the agency is counted in `listed` and nothing more. With a policy, a
-    diff that removes too many people is returned `blocked` and nothing is applied."""
+    diff that removes too many people is returned `blocked` and nothing is applied.
+
+    The diff compares digests, not JSON; new people are copied from the snapshot by SQL, and only
+    the rows that differ are written: 100,000 people with 1% changed write about 1,000 rows."""
     if task.imported_at is not None:  # a retried import after a commit whose reply was lost
         return ImportResult(added=task.added, changed=task.changed, removed=task.removed, listed=task.listed_total or 0)
     if not task.snapshot_complete:
         raise Conflict("the snapshot is incomplete: a check that did not read every page changes nobody")
-    shared = {a["asset_id"] for a in partner.shared_assets}
-    seen: dict[str, tuple[dict, dict]] = {}
-    for snap in session.exec(select(SnapshotRow).where(SnapshotRow.task_id == task.id)):
-        view = _person_view(snap.data, shared)
-        if view["assets"]:
-            seen[snap.email_key] = (view, snap.data)
-    people = {p.email_key: p for p in session.exec(select(PartnerPerson).where(PartnerPerson.partner_id == partner.id))}
-    current = {k for k, p in people.items() if p.removed_at is None}
-    gone = current - seen.keys()
-    result = ImportResult(listed=task.listed_total or 0, removed=len(gone))
+    S, P = SnapshotRow.__table__, PartnerPerson.__table__
+    _backfill_digests(session, partner.id)
+    in_snapshot = (S.c.task_id == task.id) & S.c.relevant.is_(True)
+    # One pass over the people the snapshot and the store share, returning only those that differ.
+    candidates = session.execute(select(S.c.email_key, P.c.id, P.c.removed_at, P.c.digest, S.c.digest.label("seen_digest"), S.c.email,
+               S.c.last_active).select_from(
+        S.join(P, (P.c.partner_id == partner.id) & (P.c.email_key == S.c.email_key))).where(
+        in_snapshot, P.c.removed_at.is_not(None) | (P.c.digest != S.c.digest) | (P.c.email != S.c.email)
+        | P.c.last_active.is_distinct_from(S.c.last_active))).all()
+    back = [c.email_key for c in candidates if c.removed_at is not None]
+    differs = [c.email_key for c in candidates if c.removed_at is None and c.digest != c.seen_digest]
+    gone = list(session.scalars(select(P.c.email_key).where(
+        P.c.partner_id == partner.id, P.c.removed_at.is_(None),
+        ~exists().where(in_snapshot, S.c.email_key == P.c.email_key)).order_by(P.c.email_key)))
+    listed_here = session.scalar(select(func.count()).select_from(S).where(in_snapshot))
+    current = session.scalar(select(func.count()).select_from(P).where(P.c.partner_id == partner.id, P.c.removed_at.is_(None)))
+    new = listed_here - (current - len(gone)) - len(back)
+    result = ImportResult(listed=task.listed_total or 0, added=new + len(back), changed=len(differs), removed=len(gone))
     if policy is not None:
-        result.blocked = policy.blocks(len(current), len(gone), len(seen))
+        result.blocked = policy.blocks(current, len(gone), listed_here)
         if result.blocked:
-            result.added = sum(k not in current for k in seen)
-            result.changed = sum(k in current and _tracked(people[k]) != v for k, (v, _) in seen.items())
             return result
     now = utcnow()
-    for key, (view, data) in seen.items():
-        person = people.get(key)
-        last_active = data.get("last_active")
-        if person is None or person.removed_at is not None:
-            before = None if person is None else _tracked(person)
-            person = person or PartnerPerson(workspace_id=partner.workspace_id, partner_id=partner.id,
-                                             email_key=key, email=data["email"], first_seen=now, **view)
-            person.name, person.role, person.status, person.assets = view["name"], view["role"], view["status"], view["assets"]
-            person.removed_at = None
-            result.added += 1
-            session.add(ChangeLog(task_id=task.id, partner_id=partner.id, email=data["email"], change="added",
-                                  before=before, after=view))
-        elif _tracked(person) != view:
-            session.add(ChangeLog(task_id=task.id, partner_id=partner.id, email=data["email"], change="changed",
-                                  before=_tracked(person), after=view))
-            person.name, person.role, person.status, person.assets = view["name"], view["role"], view["status"], view["assets"]
-            result.changed += 1
-        person.email = data["email"]
-        person.last_active = None if last_active is None else date.fromisoformat(last_active)
-        person.last_seen = now
-        session.add(person)
+    if new:
+        _insert_new_people(session, task, partner, now)
+    updates, changes = [], []
+
+    def change(kind: str, email: str, before: dict | None, after: dict | None) -> None:
+        changes.append({"task_id": task.id, "partner_id": partner.id, "email": email, "change": kind,
+                        "before": before, "after": after, "at": now})
+
+    returning = set(back)
+    views = _rows_by_key(session, S, [S.c.email_key, S.c.email, S.c.view, S.c.last_active, S.c.digest],
+                         S.c.task_id == task.id, back + differs)
+    befores = _rows_by_key(session, P, [P.c.id, P.c.email_key, P.c.email, P.c.name, P.c.role, P.c.status, P.c.assets,
+                                        P.c.last_active, P.c.digest], P.c.partner_id == partner.id, back + differs + gone)
+    for key in back + differs:
+        snap, before = views[key], _tracked(befores[key])
+        updates.append({"id": befores[key].id, **snap.view, "email": snap.email, "last_active": snap.last_active,
+                        "removed_at": None, "last_seen": now, "digest": snap.digest})
+        change("added" if key in returning else "changed", snap.email, before, snap.view)
     for key in gone:
-        person = people[key]
-        person.removed_at = now
-        session.add(person)
-        session.add(ChangeLog(task_id=task.id, partner_id=partner.id, email=person.email, change="removed",
-                              before=_tracked(person), after=None))
+        person = befores[key]
+        # People still listed are "seen" at the partner's last check; the gone were last seen at the one before.
+        updates.append({"id": person.id, **_tracked(person), "email": person.email, "last_active": person.last_active,
+                        "removed_at": now, "last_seen": partner.last_check_at or now, "digest": person.digest})
+        change("removed", person.email, _tracked(person), None)
+    bulk.update_many(session, P, "id", updates)
+    # Last active moves daily: stored when it moves, never reported as a change.
+    bulk.update_many(session, P, "id", [{"id": c.id, "email": c.email, "last_active": c.last_active} for c in candidates
+                                        if c.removed_at is None and c.digest == c.seen_digest])
+    bulk.insert_many(session, ChangeLog.__table__, changes)
     partner.last_check_at = now
     session.add(partner)
     task.imported_at = now
     task.added, task.changed, task.removed = result.added, result.changed, result.removed
     session.add(task)
-    discard_snapshot(session, task.id)
     return result
+
+
+def _insert_new_people(session: Session, task: AutomationTask, partner: Partner, now) -> None:
+    """Copies the people the partner never had from the snapshot, with an `added` change each, in SQL."""
+    S, P, C = SnapshotRow.__table__, PartnerPerson.__table__, ChangeLog.__table__
+    never_seen = (S.c.task_id == task.id) & S.c.relevant.is_(True) & ~exists().where(
+        P.c.partner_id == partner.id, P.c.email_key == S.c.email_key)
+    stamp = literal(now, type_=P.c.first_seen.type)
+    session.execute(C.insert().from_select(
+        ["task_id", "partner_id", "email", "change", "before", "after", "at"],
+        select(literal(task.id), literal(partner.id), S.c.email, literal("added"), null(), S.c.view,
+               literal(now, type_=C.c.at.type)).where(never_seen)))
+    session.execute(P.insert().from_select(
+        ["workspace_id", "partner_id", "email_key", "email", "name", "role", "status", "assets", "last_active",
+         "first_seen", "last_seen", "digest"],
+        select(literal(partner.workspace_id), literal(partner.id), S.c.email_key, S.c.email, S.c.name, S.c.role,
+               S.c.status, S.c.assets, S.c.last_active, stamp, stamp, S.c.digest).where(never_seen)))
+
+
+def _rows_by_key(session: Session, table, columns, where, keys: list[str], chunk: int = 500) -> dict:
+    found = {}
+    for start in range(0, len(keys), chunk):
+        part = keys[start:start + chunk]
+        for row in session.execute(select(*columns).where(where, table.c.email_key.in_(part))):
+            found[row.email_key] = row
+    return found
+
+
+def _backfill_digests(session: Session, partner_id: str) -> None:
+    """People stored before digests existed get theirs, once, so that the diff can compare digests."""
+    P = PartnerPerson.__table__
+    legacy = session.execute(select(P.c.id, P.c.name, P.c.role, P.c.status, P.c.assets).where(
+        P.c.partner_id == partner_id, P.c.digest.is_(None))).all()
+    bulk.update_many(session, P, "id", [{"id": row.id, "digest": _digest(_tracked(row))} for row in legacy])
 
 
 def discard_snapshot(session: Session, task_id: str) -> None:

@@ -44,6 +44,9 @@ class Credential(SQLModel, table=True):
     email: str
     password: str = Field(sa_column=Column(Text, nullable=False))
     totp_secret: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The signed-in browser session (Playwright storage state: cookies), sealed like the password.
+    session_state: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    session_saved_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     destroyed_at: datetime | None = None
 
@@ -121,7 +124,10 @@ class PartnerPerson(SQLModel, table=True):
     assets: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     last_active: date | None = None
     first_seen: datetime = Field(default_factory=utcnow)
+    # When a check last saw a removed person; for people still listed, read the partner's last_check_at
+    # (an import writes only the rows that changed).
     last_seen: datetime = Field(default_factory=utcnow)
+    digest: str | None = None  # of name, role, status and assets: equal digests, nothing to report
     removed_at: datetime | None = None
 
 
@@ -144,7 +150,11 @@ class AutomationTask(SQLModel, table=True):
     changed: int = 0
     removed: int = 0
     listed_total: int | None = None
-    pages_read: int = 0
+    pages_read: int = 0  # pages stored in the snapshot of the current pass
+    # The current read pass: how many pages the site said there were, and which are stored.
+    pages_total: int | None = None
+    pages_done: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    read_restarts: int = 0  # read passes started over because the list changed under the reader
     snapshot_complete: bool = False
     imported_at: datetime | None = None
     retries: int = 0
@@ -160,7 +170,18 @@ class SnapshotRow(SQLModel, table=True):
     task_id: str = Field(foreign_key="automation_task.id", primary_key=True)
     email_key: str = Field(primary_key=True)
     page: int
-    data: dict = Field(sa_column=Column(JSON, nullable=False))
+    data: dict = Field(sa_column=Column(JSON, nullable=False))  # the row as read
+    # The person as the company sees them (grants on shared assets only), worked out when the page is
+    # stored, so that the import is a few set operations in SQL (docs/PERFORMANCE.md).
+    relevant: bool = True  # reaches at least one shared asset
+    email: str = ""
+    name: str = ""
+    role: str = ""
+    status: str = ""
+    assets: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    view: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    last_active: date | None = None
+    digest: str | None = None
 
 
 class ChangeLog(SQLModel, table=True):

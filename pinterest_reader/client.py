@@ -20,6 +20,7 @@ from pinterest_reader.errors import (
     AccountLocked,
     BadCredentials,
     InvalidBusinessId,
+    ListChanged,
     PassingFault,
     SessionExpired,
     SiteChanged,
@@ -57,6 +58,43 @@ _TABLE_JS = """
   return { header, body };
 }
 """
+
+
+# The Members page's parts by the contract's names, in the page: the table named `Members` (its
+# aria-label, aria-labelledby or caption), the level-1 heading `Members`, the one text `Page N of M`
+# and a link named `Next`, ignoring hidden elements. Ready once the table holds no `Loading…` row.
+_FIND_JS = """
+  const hidden = (el) => { for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      if (e.hidden || e.getAttribute('aria-hidden') === 'true') return true;
+      const style = getComputedStyle(e); if (style.display === 'none' || style.visibility === 'hidden') return true; }
+    return false; };
+  const norm = (s) => (s || '').replace(/\\s+/g, ' ').trim().toLowerCase();
+  const nameOf = (el) => {
+    const by = el.getAttribute('aria-labelledby');
+    if (by) return norm(by.split(/\\s+/).map((id) => (document.getElementById(id) || {}).textContent || '').join(' '));
+    if (el.hasAttribute('aria-label')) return norm(el.getAttribute('aria-label'));
+    return el.tagName === 'TABLE' && el.caption ? norm(el.caption.textContent) : norm(el.textContent);
+  };
+  const tables = Array.from(document.querySelectorAll('table, [role=table]')).filter((t) => !hidden(t) && nameOf(t) === 'members');
+"""
+_MEMBERS_READY_JS = "() => {" + _FIND_JS + """
+  return tables.length === 1 && !Array.from(tables[0].rows || []).some((r) => /^\\s*loading(…|\\.\\.\\.)\\s*$/i.test(r.textContent));
+}"""
+_MEMBERS_PAGE_JS = "() => {" + _FIND_JS + """
+  const headings = Array.from(document.querySelectorAll('h1, [role=heading][aria-level="1"]'))
+    .filter((h) => !hidden(h) && nameOf(h) === 'members');
+  const positions = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (/page\\s+\\d+\\s+of\\s+\\d+/i.test(node.textContent) && parent
+        && /^\\s*page\\s+\\d+\\s+of\\s+\\d+\\s*$/i.test(parent.textContent) && !hidden(parent)) positions.push(parent);
+  }
+  if (tables.length !== 1 || headings.length !== 1 || positions.length !== 1 || !tables[0].rows) return null;
+  const links = Array.from(document.querySelectorAll('a[href], [role=link]')).filter((a) => !hidden(a) && nameOf(a) === 'next');
+  return Object.assign((""" + _TABLE_JS.strip() + """)(tables[0]),
+                       { position: positions[0].textContent.trim(), hasNext: links.length > 0 });
+}"""
 
 
 @dataclass(frozen=True)
@@ -114,6 +152,18 @@ class PinterestClient:
     def current_page(self) -> Page | None:
         return self._page
 
+    def fork(self, on_retry: RetryHook | None = None) -> PinterestClient:
+        """Another tab of the same context: same session cookie, its own page."""
+        tab = PinterestClient(self.context, self.base_url, tries_per_page=self.tries_per_page,
+                              max_backoff_s=self.max_backoff_s, max_retry_after_s=self.max_retry_after_s,
+                              on_retry=on_retry or self.on_retry, secret_guard=self.secret_guard)
+        tab.page_timeout_ms, tab.rows_timeout_ms = self.page_timeout_ms, self.rows_timeout_ms
+        return tab
+
+    async def close(self) -> None:
+        if self._page is not None and not self._page.is_closed():
+            await self._page.close()
+
     async def page(self) -> Page:
         if self._page is None or self._page.is_closed():
             self._page = await self.context.new_page()
@@ -161,7 +211,8 @@ class PinterestClient:
         if status == 429:
             retry_after = response.headers.get("retry-after", "")
             raise SiteUnavailable("The site asked us to slow down (429).",
-                                  float(retry_after) if retry_after.replace(".", "", 1).isdigit() else None)
+                                  float(retry_after) if retry_after.replace(".", "", 1).isdigit() else None,
+                                  throttled=True)
         if status >= 500:
             raise SiteUnavailable(f"The site answered {status}.")
 
@@ -256,7 +307,10 @@ class PinterestClient:
             )
         except PlaywrightTimeout as error:
             raise SiteUnavailable(f"The {name} table did not finish loading.") from error
-        data = await table.evaluate(_TABLE_JS)
+        return self._rows_of(await table.evaluate(_TABLE_JS), name, columns)
+
+    @staticmethod
+    def _rows_of(data: dict, name: str, columns: tuple[str, ...]) -> list[dict[str, dict]]:
         header = data["header"]
         if [h for h in header if h in columns] != list(columns):
             raise SiteChanged(f"The {name} table's columns are not the contract's ({', '.join(columns)}).")
@@ -270,20 +324,40 @@ class PinterestClient:
 
     async def read_members_page(self, business_id: str, page_no: int) -> MembersPage:
         page = await self._business_page(f"/business/{business_id}/members?page={page_no}")
-        await self._expect_heading(page, "Members")
-        rows = await self._read_table(page, "Members", MEMBER_COLUMNS)
+        found = await self._members_in_one_call(page)
+        if found is None:  # the page is not shaped as the fast path expects: ask by role, step by step
+            await self._expect_heading(page, "Members")
+            rows = await self._read_table(page, "Members", MEMBER_COLUMNS)
+            position = page.get_by_text(_PAGE_OF)
+            if await position.count() != 1:
+                raise SiteChanged("The Members page does not say 'Page N of M'.")
+            position_text = await position.inner_text()
+            has_next = await page.get_by_role("link", name="Next", exact=True).count() > 0
+        else:
+            rows, position_text, has_next = found
         members = [
             parse_member({k: v["text"] for k, v in row.items()}, row["assets"]["items"]) for row in rows
         ]
-        position = page.get_by_text(_PAGE_OF)
-        if await position.count() != 1:
-            raise SiteChanged("The Members page does not say 'Page N of M'.")
-        match = _PAGE_OF.match(await position.inner_text())
+        match = _PAGE_OF.match(position_text)
         shown, pages = int(match[1]), int(match[2])
+        if page_no > pages:
+            raise ListChanged(f"Members page {page_no} is past the last page ({pages}): the list got shorter.")
         if shown != page_no:
             raise SiteChanged(f"Asked for Members page {page_no}, the site showed page {shown}.")
-        has_next = await page.get_by_role("link", name="Next", exact=True).count() > 0
         return MembersPage(page=shown, pages=pages, rows=members, has_next=has_next)
+
+    async def _members_in_one_call(self, page: Page) -> tuple[list[dict[str, dict]], str, bool] | None:
+        """The Members page in two round trips (wait, then read) instead of one per locator. It
+        finds the same things the contract names, by the same rules; None when it cannot be sure
+        (no single table, heading or position found), and the caller asks role by role."""
+        try:
+            await page.wait_for_function(_MEMBERS_READY_JS, timeout=self.rows_timeout_ms)
+        except PlaywrightTimeout:
+            return None
+        data = await page.evaluate(_MEMBERS_PAGE_JS)
+        if data is None:
+            return None
+        return self._rows_of(data, "Members", MEMBER_COLUMNS), data["position"], data["hasNext"]
 
     async def read_partners(self, business_id: str) -> list[PartnerRow]:
         page = await self._business_page(f"/business/{business_id}/partners")

@@ -22,13 +22,20 @@ class PassingFault(SiteFault):
 class SiteUnavailable(PassingFault):
     code = "SiteUnavailable"
 
-    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+    def __init__(self, message: str, retry_after_s: float | None = None, throttled: bool = False) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+        self.throttled = throttled  # a 429: the site asks for fewer requests at once
 
 
 class SessionExpired(PassingFault):
     code = "SessionExpired"
+
+
+class ListChanged(PassingFault):
+    """The Members list moved while it was read (pages shifted, or fewer pages than before)."""
+
+    code = "ListChanged"
 
 
 class LastingFault(SiteFault):

@@ -87,7 +87,9 @@ def list_users(workspace: str = WORKSPACE, partner: str = PARTNER,
         rows = [{"partner": by_id[u.partner_id].business_id, "partner_name": by_id[u.partner_id].name,
                  "email": u.email, "name": u.name, "role": u.role, "status": u.status,
                  "assets": [f"{a['asset_name']} ({a['asset_id']}): {a['permission']}" for a in u.assets],
-                 "last_active": u.last_active, "first_seen": u.first_seen, "last_seen": u.last_seen,
+                 "last_active": u.last_active, "first_seen": u.first_seen,
+                 # Everyone still listed was seen by the partner's last check; the column is not rewritten each time.
+                 "last_seen": u.last_seen if u.removed_at else (by_id[u.partner_id].last_check_at or u.last_seen),
                  "removed_at": u.removed_at}
                 for u in people.list_people(session, ws.id, partner_id, include_removed)]
     columns = ["partner_name", "email", "name", "role", "status", "assets", "last_active"]

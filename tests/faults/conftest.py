@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import subprocess
 import sys
 import uuid
 from pathlib import Path
 
 import pytest
-from temporalio.client import Client
-from payload_codec import data_converter
 
 from config import Settings
-from pinterest_sim.control import free_port, running_site
+from local_services import ROOT, DevServer, WorkerProcess, process_env
+from pinterest_sim.control import running_site
 from pinterest_sim.worlds import generate
-from temporal_connection import dev_server_flags
-from tests.conftest import CliResult, temporal_binary
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import CliResult
 LARGE_PARTNER, LARGE_MONITOR = "549755820001", ("monitor@mega.example", "Mega-Monitor-2026!")
 
 
@@ -53,83 +46,12 @@ def expected_large_people(world: dict) -> set[str]:
             if m["business_id"] == LARGE_PARTNER and any(g["asset_id"] in shared for g in m["assets"])}
 
 
-class DevServer:
-    """`temporal server start-dev` with its state in a file, so that a restart keeps everything."""
-
-    def __init__(self, folder: Path) -> None:
-        self.port = free_port()
-        self.db = folder / "temporal.db"
-        self.log = open(folder / "temporal.log", "ab")
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    async def start(self) -> None:
-        self.process = subprocess.Popen(
-            [temporal_binary(), "server", "start-dev", "--headless", "--port", str(self.port), "--db-filename",
-             str(self.db), "--log-level", "warn", *dev_server_flags()],
-            stdout=self.log, stderr=self.log, start_new_session=True)
-        for _ in range(300):
-            try:
-                await Client.connect(self.address)
-                return
-            except RuntimeError:
-                await asyncio.sleep(0.2)
-        raise RuntimeError("the dev server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(30)
-
-    async def client(self) -> Client:
-        return await Client.connect(self.address, data_converter=data_converter())
-
-
 @pytest.fixture
 async def dev_server(tmp_path):
     server = DevServer(tmp_path)
     await server.start()
     yield server
     server.stop()
-
-
-class WorkerProcess:
-    """The real worker (`python worker.py`), started, SIGKILLed and started again by a test."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env = env
-        self.log = open(log, "ab")
-        self.process: subprocess.Popen | None = None
-        self.starts = 0
-
-    def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=self.env,
-                                        stdout=self.log, stderr=self.log, start_new_session=True)
-        self.starts += 1
-
-    def kill(self) -> None:
-        """SIGKILL the worker and its Chromium: nothing gets to clean up."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(40)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-
-
-def process_env(settings: Settings) -> dict[str, str]:
-    return {**os.environ, "PARTNERWATCH_DATABASE_URL": settings.database_url,
-            "PARTNERWATCH_PINTEREST_URL": settings.pinterest_url, "PARTNERWATCH_TASK_QUEUE": settings.task_queue,
-            "TEMPORAL_ADDRESS": settings.temporal_address, "TEMPORAL_NAMESPACE": settings.temporal_namespace,
-            "PARTNERWATCH_ARTIFACTS_DIR": str(settings.artifacts_dir), "PARTNERWATCH_PAGE_TIMEOUT_S": str(settings.page_timeout_s),
-            "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ def run_check(engine, ws_id, partner_id, pages: list[list[MemberRow]], complete=
         task = tasks.create(session, workspace_id=ws_id, partner_id=partner_id, target="12345", actor="test",
                             trigger="Manual", workflow_id=f"wf-{n[0]}", run_id="r")
         for number, rows in enumerate(pages, 1):
-            people.save_snapshot_page(session, task, number, rows)
+            people.save_snapshot_page(session, task, number, len(pages), rows)
         if complete:
             people.complete_snapshot(session, task)
         task_id = task.id
@@ -121,3 +121,32 @@ def test_the_same_person_in_two_workspaces_is_two_records(store, tmp_path):
     run_check(engine, other.id, other_partner.id, [[row("a@x.io", name="Same Person")]])
     assert list(current(engine, ws)) == ["a@x.io"] and current(engine, ws)["a@x.io"].name == "X"
     assert current(engine, other.id)["a@x.io"].name == "Same Person"
+
+
+def test_a_second_import_writes_only_the_rows_that_changed(store):
+    from sqlalchemy import event
+
+    engine, ws_id, partner_id = store
+    everyone = [row(f"p{n:04d}@agency.example", last="2026-11-01") for n in range(300)]
+    run_check(engine, ws_id, partner_id, [everyone[i:i + 25] for i in range(0, 300, 25)])
+    written: dict[str, int] = {}
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(("INSERT INTO PARTNER_PERSON", "UPDATE PARTNER_PERSON",
+                                                 'INSERT INTO "PARTNER_PERSON"', 'UPDATE "PARTNER_PERSON"')):
+            written["people"] = written.get("people", 0) + cursor.rowcount
+
+    second = list(everyone)
+    second[5] = row(second[5].email, role="Manager", last="2026-11-01")  # changed
+    second[6] = row(second[6].email, last="2026-11-20")  # last active only: stored, not reported
+    del second[7]  # removed
+    second.append(row("zz.new@agency.example"))  # added
+    event.listen(engine, "after_cursor_execute", count)
+    try:
+        _, result = run_check(engine, ws_id, partner_id, [second[i:i + 25] for i in range(0, len(second), 25)])
+    finally:
+        event.remove(engine, "after_cursor_execute", count)
+    assert (result.added, result.changed, result.removed) == (1, 1, 1)
+    assert written["people"] == 4  # one row each: added, changed, removed, last active moved
+    people_now = current(engine, ws_id)
+    assert people_now[second[6].email].last_active == date(2026, 11, 20)

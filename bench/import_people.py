@@ -1,0 +1,173 @@
+"""Benchmark 4: the diff-import of a 100,000-person snapshot into SQLite against raw
+`sqlite3.executemany` of the same rows into the same table (same columns, same indexes); then a
+second snapshot with 1% changed, which must write only the changed rows.
+
+    python -m bench.import_people [--people 100000] [--runs 3]
+
+Timed: `models.people.import_snapshot` in its transaction (diff the snapshot, write people and change
+log), the snapshot's removal by `finish_task` apart, and for raw sqlite3 the executemany and commit alone, its rows built
+beforehand. Storing the snapshot pages is the read's work, not the import's, and is not timed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlmodel import SQLModel
+
+from bench.harness import bench_folder, median, report, use_fresh_keys
+from models import people, tasks
+from models.db import engine_for, session_scope
+from models.tables import Partner, Workspace
+from pinterest_reader.rows import AssetGrant, MemberRow
+
+DROPS: list[float] = []
+SHARED = [{"asset_id": "549764000101", "name": "Acme US Ads", "direction": "has_access"}]
+
+
+def person(n: int, role: str = "Employee", version: int = 0) -> MemberRow:
+    return MemberRow(name=f"Person {n:06d}" + ("" if not version else f" v{version}"), email=f"person{n:06d}@bench.example",
+                     role=role, status="Active", last_active="2026-11-01",
+                     assets=[AssetGrant(asset_id="549764000101", asset_name="Acme US Ads", permission="Campaign")])
+
+
+class RowsWritten:
+    """Counts rows each statement wrote, per table, through the engine's cursor."""
+
+    def __init__(self, engine) -> None:
+        self.by_table: dict[str, int] = {}
+        event.listen(engine, "after_cursor_execute", self._count)
+
+    def _count(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        words = statement.split()
+        verb = words[0].upper()
+        if verb in ("INSERT", "UPDATE", "DELETE"):
+            table = words[2] if verb in ("INSERT", "DELETE") else words[1]
+            table = table.strip('"')
+            self.by_table[f"{verb} {table}"] = self.by_table.get(f"{verb} {table}", 0) + max(cursor.rowcount, 0)
+
+    def reset(self) -> None:
+        self.by_table = {}
+
+
+def snapshot(engine, workspace_id: str, partner_id: str, rows: list[MemberRow], n: int) -> str:
+    with session_scope(engine) as session:
+        task = tasks.create(session, workspace_id=workspace_id, partner_id=partner_id, target="549755820001",
+                            actor="bench", trigger="Manual", workflow_id=f"bench-{n}", run_id="r")
+        pages = (len(rows) + 24) // 25
+        for page in range(pages):
+            people.save_snapshot_page(session, task, page + 1, pages, rows[page * 25:(page + 1) * 25])
+        people.complete_snapshot(session, task)
+        return task.id
+
+
+def timed_import(engine, task_id: str, partner_id: str):
+    with session_scope(engine) as session:
+        task, partner = tasks.get(session, task_id), session.get(Partner, partner_id)
+        started = time.perf_counter()
+        result = people.import_snapshot(session, task, partner)
+        session.commit()
+        seconds = time.perf_counter() - started
+    with session_scope(engine) as session:  # what finish_task does next, timed apart
+        started = time.perf_counter()
+        people.discard_snapshot(session, task_id)
+        session.commit()
+        DROPS.append(time.perf_counter() - started)
+    return seconds, result
+
+
+def raw_insert(path: Path, rows: list[MemberRow]) -> float:
+    """The same rows, through sqlite3.executemany, into a table made from the same model."""
+    engine = engine_for(f"sqlite:///{path}")  # creates partner_person with its indexes
+    engine.dispose()
+    values = [("ws", "pt", r.email.lower(), r.email, r.name, r.role, r.status,
+               json.dumps([{"asset_id": g.asset_id, "asset_name": g.asset_name, "permission": g.permission}
+                           for g in r.assets]), r.last_active, "2026-11-28 00:00:00", "2026-11-28 00:00:00")
+              for r in rows]
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA foreign_keys=OFF")
+    started = time.perf_counter()
+    connection.executemany(
+        "INSERT INTO partner_person (workspace_id, partner_id, email_key, email, name, role, status, assets, "
+        "last_active, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+    connection.commit()
+    seconds = time.perf_counter() - started
+    connection.close()
+    return seconds
+
+
+def one_run(folder: Path, count: int, run: int) -> dict:
+    engine = engine_for(f"sqlite:///{folder}/import-{run}.db")
+    written = RowsWritten(engine)
+    with session_scope(engine) as session:
+        workspace = Workspace(name=f"Bench {run}")
+        session.add(workspace)
+        session.flush()
+        partner = Partner(workspace_id=workspace.id, business_id="549755820001", name="Mega Agency",
+                          relationship="has_access", shared_assets=SHARED, status="Onboarded")
+        session.add(partner)
+        session.flush()
+        workspace_id, partner_id = workspace.id, partner.id
+    first_rows = [person(n) for n in range(count)]
+    first_task = snapshot(engine, workspace_id, partner_id, first_rows, 1)
+    written.reset()
+    first_s, first = timed_import(engine, first_task, partner_id)
+    first_written = dict(written.by_table)
+    # 1% changed: 0.4% change role, 0.3% leave, 0.3% join.
+    step = 250
+    second_rows = []
+    for n, row in enumerate(first_rows):
+        if n % step == 0:
+            second_rows.append(person(n, role="Manager", version=1))
+        elif n % step == 1:
+            continue
+        else:
+            second_rows.append(row)
+    second_rows += [person(count + n) for n in range(count // step)]
+    second_rows.sort(key=lambda r: r.email)
+    second_task = snapshot(engine, workspace_id, partner_id, second_rows, 2)
+    written.reset()
+    second_s, second = timed_import(engine, second_task, partner_id)
+    second_written = dict(written.by_table)
+    engine.dispose()
+    raw_s = raw_insert(folder / f"raw-{run}.db", first_rows)
+    return {"first_s": first_s, "second_s": second_s, "raw_s": raw_s, "first": first, "second": second,
+            "first_written": first_written, "second_written": second_written}
+
+
+def main(count: int, runs: int) -> dict:
+    with bench_folder("import") as folder:
+        use_fresh_keys(folder)
+        SQLModel.metadata  # noqa: B018 - the tables are registered by importing models
+        results = [one_run(folder, count, run) for run in range(runs)]
+    last = results[-1]
+    first_s, second_s, raw_s = (median(r[k] for r in results) for k in ("first_s", "second_s", "raw_s"))
+    figures = {
+        "people": count, "runs": runs,
+        "median_s[first import]": round(first_s, 3),
+        "median_s[raw executemany]": round(raw_s, 3),
+        "ratio[first import/raw]": round(first_s / raw_s, 2),
+        "goal_first_vs_raw": "<= 1.5",
+        "median_s[second import, 1% changed]": round(second_s, 3),
+        "median_s[drop a 100,000-row snapshot, in finish_task]": round(median(DROPS), 3),
+        "ratio[second/first]": round(second_s / first_s, 3),
+        "first_counts": last["first"].model_dump(exclude={"blocked"}),
+        "second_counts": last["second"].model_dump(exclude={"blocked"}),
+        "rows_written[first]": last["first_written"],
+        "rows_written[second]": last["second_written"],
+    }
+    report("import_people", figures)
+    return figures
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    main(args.people, args.runs)

@@ -1,0 +1,222 @@
+"""Reading every Members page of a business, several pages at a time, into one consistent snapshot.
+
+Pages are opened by number (`?page=N`, which the contract allows) in tabs of one signed-in context.
+The site may add or remove people while we read, which shifts everyone after them by one place:
+a person can then show up on two pages (harmless, the snapshot is keyed by email) or on none (a
+wrong removal). The pass therefore reads in an order that brackets the whole read with two
+witness pages, and compares them at the end:
+
+    page 1 (learns M) -> page M -> pages 2..M-1, at most `limit` at once -> pages 1 and M again
+
+Any insertion or removal after page 1 was read shifts the content of page M, or of page 1 itself,
+so a bracket whose witnesses read the same twice saw a list that did not move under it. A moved
+list starts the pass over (the caller discards what it stored). An insertion and a removal that
+exactly cancel each other between the two witness reads are not seen; see docs/PERFORMANCE.md."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from pinterest_reader.client import MembersPage, PinterestClient
+from pinterest_reader.errors import ListChanged, PassingFault, SessionExpired, SiteFault, SiteUnavailable
+
+MAX_PASSES = 3
+
+
+class AdaptiveLimit:
+    """At most `limit` pages in flight. A 429 halves the limit; `limit` clean pages in a row raise it
+    by one again, up to the configured ceiling (additive increase, multiplicative decrease)."""
+
+    def __init__(self, ceiling: int) -> None:
+        self.ceiling = max(1, ceiling)
+        self.limit = self.ceiling
+        self.lowest = self.ceiling
+        self.active = 0
+        self.peak = 0
+        self._clean = 0
+        self._changed = asyncio.Condition()
+
+    @asynccontextmanager
+    async def slot(self):
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.active < self.limit)
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self.active -= 1
+                self._changed.notify_all()
+
+    def throttled(self) -> None:
+        self.limit = max(1, self.limit // 2)
+        self.lowest = min(self.lowest, self.limit)
+        self._clean = 0
+
+    async def clean_page(self) -> None:
+        self._clean += 1
+        if self._clean >= self.limit and self.limit < self.ceiling:
+            async with self._changed:
+                self.limit += 1
+                self._clean = 0
+                self._changed.notify_all()
+
+
+@dataclass
+class PassProgress:
+    """What the store already holds of the current pass (a retried attempt resumes from it)."""
+
+    pages_total: int | None = None
+    pages_done: set[int] = field(default_factory=set)
+
+
+@dataclass
+class PassOutcome:
+    pages: int
+    passes: int
+    reads: int  # page answers used, witnesses included
+    sign_ins: int
+    lowest_limit: int
+    peak_parallel: int
+
+
+class SessionKeeper:
+    """One sign-in for all tabs when the session expires: the first tab to notice signs in, the
+    others wait for it and carry on with the new cookie."""
+
+    def __init__(self, sign_in: Callable[[], Awaitable[None]], max_sign_ins: int) -> None:
+        self._sign_in = sign_in
+        self.max_sign_ins = max_sign_ins
+        self.sign_ins = 0
+        self.generation = 0
+        self._lock = asyncio.Lock()
+
+    async def renew(self, seen_generation: int) -> None:
+        async with self._lock:
+            if self.generation != seen_generation:
+                return  # another tab signed in meanwhile
+            if self.sign_ins >= self.max_sign_ins:
+                raise SessionExpired("The session kept expiring; the attempt is retried later.")
+            self.sign_ins += 1
+            await self._sign_in()
+            self.generation += 1
+
+
+class MembersPass:
+    """Reads all Members pages of `business_id` through tabs forked from `client`."""
+
+    def __init__(
+        self,
+        client: PinterestClient,
+        business_id: str,
+        keeper: SessionKeeper,
+        *,
+        parallel: int,
+        save_page: Callable[[MembersPage], Awaitable[None]],
+        stored_emails: Callable[[int], Awaitable[list[str]]],
+        restart: Callable[[], Awaitable[None]],
+        page_deadline_s: float,
+    ) -> None:
+        self.client = client
+        self.business_id = business_id
+        self.keeper = keeper
+        self.limit = AdaptiveLimit(parallel)
+        self.save_page = save_page
+        self.stored_emails = stored_emails
+        self.restart = restart
+        self.page_deadline_s = page_deadline_s
+        self.reads = 0
+        self.failed_page = None  # the tab a lasting fault happened on, for the evidence
+        self._idle_tabs: list[PinterestClient] = []
+        self._tabs: list[PinterestClient] = []
+
+    async def _on_retry(self, fault: PassingFault, attempt: int) -> None:
+        if isinstance(fault, SiteUnavailable) and fault.throttled:
+            self.limit.throttled()
+        if self.client.on_retry:
+            await self.client.on_retry(fault, attempt)
+
+    @asynccontextmanager
+    async def _tab(self):
+        tab = self._idle_tabs.pop() if self._idle_tabs else None
+        if tab is None:
+            tab = self.client.fork(on_retry=self._on_retry)
+            self._tabs.append(tab)
+        try:
+            yield tab
+        finally:
+            self._idle_tabs.append(tab)
+
+    async def _read(self, page_no: int) -> MembersPage:
+        """One page, in a slot and a tab of its own, signing in again when the session expired."""
+        async with self.limit.slot(), self._tab() as tab:
+            while True:
+                generation = self.keeper.generation
+                try:
+                    page = await asyncio.wait_for(tab.read_members_page(self.business_id, page_no),
+                                                  self.page_deadline_s)
+                except SessionExpired:
+                    await self.keeper.renew(generation)
+                    continue
+                except asyncio.TimeoutError:
+                    raise SiteUnavailable("A Members page did not finish in time; the attempt is retried.") from None
+                except SiteFault as fault:
+                    if fault.lasting:
+                        self.failed_page = tab.current_page
+                    raise
+                self.reads += 1
+                await self.limit.clean_page()
+                return page
+
+    async def _read_and_save(self, page_no: int, pages: int) -> None:
+        page = await self._read(page_no)
+        if page.pages != pages:
+            raise ListChanged(f"Members page {page_no} says there are {page.pages} pages, page 1 said {pages}.")
+        await self.save_page(page)
+
+    async def _witnesses_agree(self, pages: int) -> bool:
+        witnesses = [1] if pages == 2 else [1, pages]
+        again = await asyncio.gather(*(self._read(n) for n in witnesses))
+        for page in again:
+            if page.pages != pages or [r.email.lower() for r in page.rows] != await self.stored_emails(page.page):
+                return False
+        return True
+
+    async def _one_pass(self, progress: PassProgress) -> int:
+        pages = progress.pages_total
+        if 1 not in progress.pages_done or pages is None:
+            first = await self._read(1)
+            pages = first.pages
+            await self.save_page(first)
+        if pages > 1 and pages not in progress.pages_done:
+            await self._read_and_save(pages, pages)
+        rest = [n for n in range(2, pages) if n not in progress.pages_done]
+        results = await asyncio.gather(*(self._read_and_save(n, pages) for n in rest), return_exceptions=True)
+        for result in results:  # every page was tried; the first failure speaks for the pass
+            if isinstance(result, BaseException):
+                raise result
+        if pages > 1 and not await self._witnesses_agree(pages):
+            raise ListChanged("The Members list changed while it was read.")
+        return pages
+
+    async def run(self, progress: PassProgress) -> PassOutcome:
+        try:
+            for passes in range(1, MAX_PASSES + 1):
+                try:
+                    pages = await self._one_pass(progress)
+                except ListChanged:
+                    if passes == MAX_PASSES:
+                        raise ListChanged("The Members list kept changing while it was read; the check tries "
+                                          "again later.") from None
+                    await self.restart()
+                    progress = PassProgress()
+                    continue
+                return PassOutcome(pages=pages, passes=passes, reads=self.reads, sign_ins=self.keeper.sign_ins,
+                                   lowest_limit=self.limit.lowest, peak_parallel=self.limit.peak)
+        finally:
+            await asyncio.gather(*(tab.close() for tab in self._tabs), return_exceptions=True)
+        raise AssertionError("unreachable")
