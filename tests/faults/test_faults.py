@@ -180,7 +180,9 @@ async def test_a_worker_killed_three_times_mid_check_finishes_exactly(fault_sett
     reads = {p: n - before.get(p, 0) for p, n in members_page_reads(large_site.stats()).items()
              if "?page=" in p and p.startswith("/business/")}
     reads = {p: n for p, n in reads.items() if n}
-    assert max(reads.values()) <= 2 and len(reads) == 41, reads
+    # Pages are read 4 at a time: a kill loses at most the pages in flight, each read again once per
+    # kill at worst, and pages 1 and 41 are read once more as witnesses.
+    assert len(reads) == 41 and max(reads.values()) <= 1 + 3 + 1, reads
     figures("worker_sigkill_x3", seconds=round(time.monotonic() - started, 1), worker_starts=worker.starts,
             pages=len(reads), pages_read_twice=sum(n == 2 for n in reads.values()), max_reads_per_page=max(reads.values()))
 
