@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import structlog
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from playwright.async_api import Page
 from temporalio import activity
@@ -214,18 +214,14 @@ class SiteActivities:
         stored = await asyncio.to_thread(self._progress, input.task_id)
         if stored.complete:  # a retry after the reply was lost: the snapshot is already whole
             return ReadResult(pages=stored.pages_read, listed=stored.listed)
-        details = activity.info().heartbeat_details
-        if details:  # the store is the resume point; the heartbeat only says how far the last attempt got
-            try:
-                ReadCursor.model_validate(details[0])
-            except ValidationError:
-                log.warning("read.bad_heartbeat_details", task_id=input.task_id)
         if activity.info().attempt > 1:
             await asyncio.to_thread(self._set_task_status, input.task_id, "Retrying")
         account = await asyncio.to_thread(self._account_for_task, input.task_id)
         log.info("read.start", task_id=input.task_id, business_id=account.business_id,
                  pages_done=len(stored.pages_done), parallel=self.parallel_pages)
         self._refuse_if_rejected(account)
+        # The store, not the heartbeat, is the resume point: pages are stored as they are read, and a killed
+        # worker's last heartbeats can lag behind. The heartbeat shows progress in the UI.
         cursor = ReadCursor(task_id=input.task_id, pages_done=stored.pages_done, pages_total=stored.pages_total)
         try:
             async with Heartbeater() as heartbeat, self._browsing(input.task_id, input.task_id, account) as browsing:
