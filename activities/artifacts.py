@@ -17,7 +17,7 @@ import structlog
 from playwright.async_api import BrowserContext, Page
 
 from pinterest_reader.client import Credentials
-from pinterest_reader.totp import SiteTOTP
+from pinterest_reader.totp import code_at
 
 log = structlog.get_logger(__name__)
 MASK = b"***"
@@ -51,10 +51,9 @@ class FailureRecorder:
         """Nothing typed in here reaches a trace: the chunk is dropped and a new one starts after."""
         self.secrets.add(credentials.password)
         if credentials.totp_secret:
-            totp = SiteTOTP(credentials.totp_secret)
             self.secrets.add(credentials.totp_secret)
             now = datetime.now(timezone.utc)
-            self.secrets.update(totp.at(now + timedelta(seconds=30 * step)) for step in (-1, 0, 1, 2))
+            self.secrets.update(code_at(credentials.totp_secret, now + timedelta(seconds=30 * step)) for step in (-1, 0, 1, 2))
         if self.tracing:
             await self.context.tracing.stop_chunk()
         try:

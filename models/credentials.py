@@ -12,16 +12,20 @@ from models import vault as vault_module
 from models.errors import Invalid, NotFound
 from models.tables import Credential, utcnow
 from pinterest_reader.client import Credentials
-from pinterest_reader.totp import is_valid_secret
+from pinterest_reader.totp import BadTOTPSecret, check_secret
 
 
 def store(session: Session, workspace_id: str, email: str, password: str, totp_secret: str | None) -> Credential:
     email = validation.email(email)
     if not password:
         raise Invalid("the password is missing (give it on standard input or in the environment)")
-    totp_secret = (totp_secret or "").replace(" ", "").upper() or None
-    if totp_secret and not is_valid_secret(totp_secret):
-        raise Invalid("the TOTP secret is not a base32 secret of at least 80 bits")
+    if totp_secret is not None and totp_secret.strip():
+        try:
+            totp_secret = check_secret(totp_secret)
+        except BadTOTPSecret as error:
+            raise Invalid(str(error)) from None  # the message names the rule, never the secret
+    else:
+        totp_secret = None
     cred = Credential(workspace_id=workspace_id, email=email, password="", totp_secret=None)
     vault = vault_module.current()
     cred.password = vault.seal(session, password, table="credential", row_id=cred.id, column="password")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
-import click
 import typer
 from temporalio.client import WorkflowFailureError
 from temporalio.service import RPCError
@@ -19,8 +19,10 @@ from starter.cmd_partners import app as partners_app
 from starter.cmd_schedules import schedules_app, temporal_app
 from starter.cmd_tasks import tasks_app, users_app
 from starter.cmd_workspace import integration_app, workspace_app
+from starter.context import StillRunning
 
-app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+# Plain (not rich) help: it reads the same piped or on a terminal, and flags show no type.
+app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None)
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(integration_app, name="integration")
 app.add_typer(partners_app, name="partners")
@@ -33,29 +35,65 @@ app.add_typer(temporal_app, name="temporal")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 
+USAGE_EXIT = 2
+
+
+def _version() -> str:
+    try:
+        return version("partnerwatch")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"partnerwatch {_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(show_version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                            help="Print partnerwatch's version and exit")) -> None:
+    """Partner user visibility for Pinterest Business."""
+
+
+def _usage_line(error: typer.TyperException) -> str:
+    """One line for a parser error: the command it concerns, what is wrong, where to look."""
+    ctx = getattr(error, "ctx", None)
+    where = ctx.command_path if ctx is not None else "partnerwatch"
+    message = error.format_message().strip().rstrip(".").replace("Value error, ", "")
+    return f"{where}: {message[:1].lower() + message[1:]} (see '{where} --help')"
+
+
+def _innermost(error: BaseException) -> BaseException:
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error
+
 
 def run(argv: list[str]) -> int:
-    """Runs one command; errors become one line on stderr and a non-zero exit code."""
+    """Runs one command; every error becomes one line on stderr and a documented exit code."""
     command = typer.main.get_command(app)
     try:
-        # Without standalone mode click hands back an Exit's code as the return value.
+        # Without standalone mode the parser's errors come here instead of exiting the process.
         returned = command.main(args=argv, prog_name="partnerwatch", standalone_mode=False)
         return returned if isinstance(returned, int) else 0
-    except StoreError as error:
-        print(f"partnerwatch: {error}", file=sys.stderr)
-        return error.exit_code
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         return done.exit_code
-    except click.ClickException as error:
-        error.show()
-        return error.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("partnerwatch: aborted", file=sys.stderr)
         return 130
+    except typer.TyperException as error:
+        if type(error).__name__ == "NoArgsIsHelpError":  # a group with no command: its help is the answer
+            print(error.format_message(), file=sys.stderr)
+        else:
+            print(_usage_line(error), file=sys.stderr)
+        return getattr(error, "exit_code", USAGE_EXIT) or USAGE_EXIT
+    except (StoreError, StillRunning) as error:
+        print(f"partnerwatch: {error}", file=sys.stderr)
+        return error.exit_code
     except WorkflowFailureError as error:
-        cause = error.cause
-        while getattr(cause, "cause", None) is not None:
-            cause = cause.cause
+        cause = _innermost(error)
         print(f"partnerwatch: the workflow failed: {getattr(cause, 'message', None) or cause}", file=sys.stderr)
         return 6
     except RPCError as error:
@@ -66,6 +104,9 @@ def run(argv: list[str]) -> int:
             print(f"partnerwatch: cannot reach Temporal ({error})", file=sys.stderr)
             return 5
         raise
+    except KeyboardInterrupt:
+        print("partnerwatch: interrupted (started work goes on)", file=sys.stderr)
+        return 130
 
 
 def main() -> None:

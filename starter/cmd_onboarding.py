@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import typer
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateStage
 from temporalio.service import RPCError
 
 from models import audit, onboarding, partners
 from models.errors import Conflict
 from models.payloads import ConnectOutcome, GuestAccepted, MonitorShared, SelectMonitor
 from starter import context
-from starter.output import emit, say
+from starter.options import Account, AsJson, Output, OutputFormat, Partner, PasswordStdin, Timeout, Wait, Workspace
+from starter.output import emit, output_format, say
 from workflows import naming
 
 guests_app = typer.Typer(help="Guest users: partners' admins invited into the workspace.", no_args_is_help=True)
 monitor_app = typer.Typer(help="Monitor accounts partners share for partnerwatch to sign in with.", no_args_is_help=True)
-WORKSPACE = typer.Option(None, "--workspace", "-w", help="Workspace id or name (or PARTNERWATCH_WORKSPACE)")
-PARTNER = typer.Option(..., "--partner", "-p", help="The partner's business id")
 
 
 def _update_error(error: Exception) -> Conflict:
@@ -25,7 +24,7 @@ def _update_error(error: Exception) -> Conflict:
 
 
 @guests_app.command("accept")
-def accept(workspace: str = WORKSPACE, partner: str = PARTNER) -> None:
+def accept(workspace: Workspace = None, partner: Partner = ...) -> None:
     """Accept the partner admin's invitation (played by the partner's admin in the demo and tests)."""
     with context.store() as session:
         ws = context.workspace(session, workspace)
@@ -45,22 +44,22 @@ def accept(workspace: str = WORKSPACE, partner: str = PARTNER) -> None:
 
 
 @guests_app.command("list")
-def list_guests(workspace: str = WORKSPACE, as_json: bool = typer.Option(False, "--json")) -> None:
+def list_guests(workspace: Workspace = None, output: Output = OutputFormat.table, as_json: AsJson = False) -> None:
     """List the workspace's guest users (partners' admins) and their invitations."""
+    fmt = output_format(output, as_json)
     with context.store() as session:
         ws = context.workspace(session, workspace)
         by_id = {p.id: p.business_id for p in partners.list_for(session, ws.id)}
         rows = [{"id": g.id, "partner": by_id.get(g.partner_id), "email": g.email, "invite_state": g.invite_state,
                  "invited_at": g.invited_at, "accepted_at": g.accepted_at, "reminders_sent": g.reminders_sent}
                 for g in onboarding.guests_of(session, ws.id)]
-    emit(rows, ["id", "partner", "email", "invite_state", "invited_at", "accepted_at", "reminders_sent"], as_json=as_json)
+    emit(rows, ["id", "partner", "email", "invite_state", "invited_at", "accepted_at", "reminders_sent"], fmt)
 
 
 @monitor_app.command("share")
-def share(workspace: str = WORKSPACE, partner: str = PARTNER,
-          email: str = typer.Option(..., "--email", help="The monitor account's email"),
-          password_stdin: bool = typer.Option(False, "--password-stdin",
-                                              help="Read the password (and a TOTP secret on a second line) from stdin")) -> None:
+def share(workspace: Workspace = None, partner: Partner = ...,
+          email: str = typer.Option(..., "--email", metavar="EMAIL", help="The monitor account's email"),
+          password_stdin: PasswordStdin = False) -> None:
     """Share a monitor account's credentials (played by the partner's admin).
 
     Secrets come from stdin (--password-stdin), or PARTNERWATCH_SECRET_PASSWORD and
@@ -84,10 +83,8 @@ def share(workspace: str = WORKSPACE, partner: str = PARTNER,
 
 
 @monitor_app.command("update")
-def update(workspace: str = WORKSPACE, partner: str = PARTNER,
-           account: str = typer.Option(..., "--account", help="Monitor account id or email"),
-           password_stdin: bool = typer.Option(False, "--password-stdin",
-                                               help="Read the password (and a TOTP secret on a second line) from stdin")) -> None:
+def update(workspace: Workspace = None, partner: Partner = ...,
+           account: Account = ..., password_stdin: PasswordStdin = False) -> None:
     """Replace a monitor account's credentials (after a password change or a rejected sign-in).
 
     The next check signs in with them; until then no check tries the old ones again."""
@@ -102,9 +99,10 @@ def update(workspace: str = WORKSPACE, partner: str = PARTNER,
 
 
 @monitor_app.command("select")
-def select(workspace: str = WORKSPACE, partner: str = PARTNER,
-           account: str = typer.Option(..., "--account", help="Monitor account id or email")) -> None:
-    """Select the monitor account to connect with; waits for the connection's outcome."""
+def select(workspace: Workspace = None, partner: Partner = ..., account: Account = ..., wait: Wait = True,
+           timeout: Timeout = None) -> None:
+    """Select the monitor account to connect with; waits for the connection's outcome (exit 1: needs attention)."""
+    limit = context.wait_limit(timeout)
     with context.store() as session:
         ws = context.workspace(session, workspace)
         p = partners.resolve(session, ws.id, partner)
@@ -116,12 +114,21 @@ def select(workspace: str = WORKSPACE, partner: str = PARTNER,
         client = await context.temporal()
         handle = client.get_workflow_handle(naming.onboard_id(p.id))
         try:
-            return await handle.execute_update("select_monitor", SelectMonitor(monitor_account_id=chosen.id),
-                                               result_type=ConnectOutcome)
+            # Accepted means the validator took the selection; the connection then runs in the workflow.
+            update = await handle.start_update("select_monitor", SelectMonitor(monitor_account_id=chosen.id),
+                                               wait_for_stage=WorkflowUpdateStage.ACCEPTED, result_type=ConnectOutcome)
+            if not wait:
+                return None
+            return await context.waited(update.result(), limit, f"the connection of partner {p.business_id}",
+                                        f"partnerwatch partners status -w {ws.name!r} -p {p.business_id}")
         except (WorkflowUpdateFailedError, RPCError) as error:
             raise _update_error(error) from None
 
     outcome = context.run(go())
+    if outcome is None:
+        say(f"Selected {chosen.email} for partner {p.business_id}; connecting now "
+            f"(follow it with `partnerwatch partners status -p {p.business_id}`)")
+        return
     if outcome.connected:
         say(f"Connected: {chosen.email} is a Manager of partner {p.business_id}. Partner onboarded; the first check runs now.")
         return
@@ -130,11 +137,13 @@ def select(workspace: str = WORKSPACE, partner: str = PARTNER,
 
 
 @monitor_app.command("list")
-def list_monitors(workspace: str = WORKSPACE, partner: str = PARTNER, as_json: bool = typer.Option(False, "--json")) -> None:
+def list_monitors(workspace: Workspace = None, partner: Partner = ..., output: Output = OutputFormat.table,
+                  as_json: AsJson = False) -> None:
     """List the monitor accounts shared for a partner."""
+    fmt = output_format(output, as_json)
     with context.store() as session:
         ws = context.workspace(session, workspace)
         p = partners.resolve(session, ws.id, partner)
         rows = [{"id": m.id, "email": m.email, "totp": m.has_totp, "state": m.state, "rejected_code": m.rejected_code,
                  "shared_at": m.shared_at} for m in onboarding.monitors_of(session, p.id)]
-    emit(rows, ["id", "email", "totp", "state", "rejected_code", "shared_at"], as_json=as_json)
+    emit(rows, ["id", "email", "totp", "state", "rejected_code", "shared_at"], fmt)

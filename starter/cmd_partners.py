@@ -15,12 +15,11 @@ from models import audit, onboarding, partners, tasks, validation, workspaces
 from models.errors import Conflict
 from models.payloads import CheckInput, CheckResult, Fault, OnboardInput, OnboardState
 from starter import context
-from starter.output import console, emit, say
+from starter.options import AsJson, Output, OutputFormat, Partner, Timeout, Wait, Workspace
+from starter.output import console, emit, output_format, say
 from workflows import naming
 
 app = typer.Typer(help="Partners: discover, onboard and check them.", no_args_is_help=True)
-WORKSPACE = typer.Option(None, "--workspace", "-w", help="Workspace id or name (or PARTNERWATCH_WORKSPACE)")
-PARTNER = typer.Option(..., "--partner", "-p", help="The partner's business id")
 
 
 async def _start_check(ws_id: str, partner_id: str | None, business_id: str, trigger: str = "Manual") -> WorkflowHandle:
@@ -59,22 +58,31 @@ async def _wait(handle: WorkflowHandle, partner_id: str | None, ws_id: str) -> C
     return result_task.result()
 
 
-def _run_check(ws_id: str, partner_id: str | None, business_id: str, wait: bool) -> None:
-    """Starts (or joins) a check; with `wait`, reports its outcome and exits 1 unless it completed."""
+def workflow_link(workflow_id: str) -> str:
+    settings = context.settings()
+    return f"{settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}/workflows/{workflow_id}"
 
-    async def go():
-        handle = await _start_check(ws_id, partner_id, business_id)
-        return (handle, await _wait(handle, partner_id, ws_id)) if wait else (handle, None)
 
-    handle, result = context.run(go())
-    if result is None:
-        settings = context.settings()
-        say(f"Started {handle.id}: {settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}/workflows/{handle.id}"
-            " (or `partnerwatch tasks list`)")
-        return
+async def wait_and_report(handle: WorkflowHandle, ws_id: str, partner_id: str | None, timeout: str | None) -> None:
+    """Waits for a check (at most `timeout`), prints its outcome, and exits 1 unless it completed."""
+    result = await context.waited(_wait(handle, partner_id, ws_id), context.wait_limit(timeout),
+                                  f"check {handle.id}", workflow_link(handle.id))
     _print_result(result)
     if result.status not in ("Completed", "Joined"):
         raise typer.Exit(1)
+
+
+def _run_check(ws_id: str, partner_id: str | None, business_id: str, wait: bool, timeout: str | None) -> None:
+    """Starts (or joins) a check; with `wait`, reports its outcome and exits 1 unless it completed."""
+
+    async def go() -> None:
+        handle = await _start_check(ws_id, partner_id, business_id)
+        if wait:
+            await wait_and_report(handle, ws_id, partner_id, timeout)
+        else:
+            say(f"Started {handle.id}: {workflow_link(handle.id)} (or `partnerwatch tasks list`)")
+
+    context.run(go())
 
 
 def _print_result(result: CheckResult) -> None:
@@ -92,18 +100,20 @@ def _print_result(result: CheckResult) -> None:
 
 
 @app.command("sync")
-def sync(workspace: str = WORKSPACE, wait: bool = typer.Option(True, "--wait/--no-wait")) -> None:
+def sync(workspace: Workspace = None, wait: Wait = True, timeout: Timeout = None) -> None:
     """Read the company's Partners page: new partners appear as `Pending onboarding`."""
+    context.wait_limit(timeout)  # a bad --timeout is refused before anything is read or started
     with context.store() as session:
         ws = context.workspace(session, workspace)
         integration = workspaces.integration_of(session, ws.id)
 
-    _run_check(ws.id, None, integration.business_id, wait)
+    _run_check(ws.id, None, integration.business_id, wait, timeout)
 
 
 @app.command("list")
-def list_(workspace: str = WORKSPACE, as_json: bool = typer.Option(False, "--json")) -> None:
+def list_(workspace: Workspace = None, output: Output = OutputFormat.table, as_json: AsJson = False) -> None:
     """List the workspace's partners with their status."""
+    fmt = output_format(output, as_json)
     with context.store() as session:
         ws = context.workspace(session, workspace)
         rows = [{"business_id": p.business_id, "name": p.name, "relationship": p.relationship,
@@ -111,14 +121,15 @@ def list_(workspace: str = WORKSPACE, as_json: bool = typer.Option(False, "--jso
                  "status": p.status, "reason": p.status_reason, "reason_code": p.status_reason_code,
                  "last_check_at": p.last_check_at, "id": p.id} for p in partners.list_for(session, ws.id)]
     emit(rows, ["business_id", "name", "relationship", "shared_assets", "status", "reason", "last_check_at"]
-         + (["reason_code", "id"] if as_json else []), as_json=as_json)
+         + (["reason_code", "id"] if fmt is not OutputFormat.table else []), fmt)
 
 
 @app.command("onboard")
-def onboard(workspace: str = WORKSPACE, partner: str = PARTNER,
-            admin_email: str = typer.Option(..., "--admin-email", help="The partner's admin, invited as a guest user"),
-            remind_every: str = typer.Option("3d", help="Remind the admin this often (30s, 15m, 12h, 3d)"),
-            expire_after: str = typer.Option("14d", help="The invitation expires after this long")) -> None:
+def onboard(workspace: Workspace = None, partner: Partner = ...,
+            admin_email: str = typer.Option(..., "--admin-email", metavar="EMAIL",
+                                            help="The partner's admin, invited as a guest user"),
+            remind_every: str = typer.Option("3d", metavar="DURATION", help="Remind the admin this often (30s, 15m, 12h, 3d)"),
+            expire_after: str = typer.Option("14d", metavar="DURATION", help="The invitation expires after this long")) -> None:
     """Start onboarding a partner: invite its admin, then wait for a monitor account."""
     admin_email = validation.email(admin_email)
     remind, expire = context.duration(remind_every), context.duration(expire_after)
@@ -150,8 +161,10 @@ def onboard(workspace: str = WORKSPACE, partner: str = PARTNER,
 
 
 @app.command("status")
-def status(workspace: str = WORKSPACE, partner: str = PARTNER, as_json: bool = typer.Option(False, "--json")) -> None:
+def status(workspace: Workspace = None, partner: Partner = ..., output: Output = OutputFormat.table,
+           as_json: AsJson = False) -> None:
     """Where a partner's onboarding stands."""
+    fmt = output_format(output, as_json)
     with context.store() as session:
         ws = context.workspace(session, workspace)
         p = partners.resolve(session, ws.id, partner)
@@ -168,23 +181,24 @@ def status(workspace: str = WORKSPACE, partner: str = PARTNER, as_json: bool = t
            "step": state.step if state else "(no onboarding workflow)",
            "shared_monitor_accounts": state.shared_monitor_ids if state else [],
            "reminders_sent": state.reminders_sent if state else None}
-    emit([row], list(row), as_json=as_json)
+    emit([row], list(row), fmt)
 
 
 @app.command("check")
-def check(workspace: str = WORKSPACE, partner: str = PARTNER, wait: bool = typer.Option(False, "--wait")) -> None:
+def check(workspace: Workspace = None, partner: Partner = ..., wait: Wait = True, timeout: Timeout = None) -> None:
     """Check a partner for updates now: read its Members and import the diff."""
+    context.wait_limit(timeout)
     with context.store() as session:
         ws = context.workspace(session, workspace)
         p = partners.resolve(session, ws.id, partner)
         if not p.selected_monitor_id:
             raise Conflict(f"partner {p.business_id} has no connected monitor account yet (status: {p.status})")
 
-    _run_check(ws.id, p.id, p.business_id, wait)
+    _run_check(ws.id, p.id, p.business_id, wait, timeout)
 
 
 @app.command("disconnect")
-def disconnect(workspace: str = WORKSPACE, partner: str = PARTNER) -> None:
+def disconnect(workspace: Workspace = None, partner: Partner = ...) -> None:
     """Stop watching a partner: its schedule is deleted, a running onboarding cancelled, its monitor
     accounts' secrets destroyed. Its people's history stays; it can be onboarded again later."""
     with context.store() as session:

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import typer
+from temporalio.client import ScheduleActionExecutionStartWorkflow
 
 from models import partners
-from models.errors import NotFound
+from models.errors import Conflict, NotFound
+from models.payloads import CheckResult
 from starter import context
-from starter.output import emit, say
+from starter.cmd_partners import wait_and_report
+from starter.options import AsJson, Output, OutputFormat, Partner, Timeout, Wait, Workspace
+from starter.output import emit, output_format, say
 from temporal_connection import ensure_search_attributes
 from workflows import naming
 
 schedules_app = typer.Typer(help="The daily check schedules of onboarded partners.", no_args_is_help=True)
 temporal_app = typer.Typer(help="Temporal cluster set-up.", no_args_is_help=True)
-WORKSPACE = typer.Option(None, "--workspace", "-w", help="Workspace id or name (or PARTNERWATCH_WORKSPACE)")
-PARTNER = typer.Option(..., "--partner", "-p", help="The partner's business id")
 
 
 @schedules_app.command("list")
-def list_(workspace: str = WORKSPACE, as_json: bool = typer.Option(False, "--json")) -> None:
+def list_(workspace: Workspace = None, output: Output = OutputFormat.table, as_json: AsJson = False) -> None:
     """List the check schedules of the workspace's partners."""
+    fmt = output_format(output, as_json)
     with context.store() as session:
         ws = context.workspace(session, workspace)
         wanted = {naming.schedule_id(p.id): p for p in partners.list_for(session, ws.id)}
@@ -38,7 +43,7 @@ def list_(workspace: str = WORKSPACE, as_json: bool = typer.Option(False, "--jso
                          "last_run": info.recent_actions[-1].scheduled_at if info and info.recent_actions else None})
         return rows
 
-    emit(context.run(go()), ["schedule_id", "partner", "name", "paused", "next_run", "last_run"], as_json=as_json)
+    emit(context.run(go()), ["schedule_id", "partner", "name", "paused", "next_run", "last_run"], fmt)
 
 
 async def _schedule(p):
@@ -63,21 +68,50 @@ def _act(workspace: str | None, partner: str, act, done: str) -> None:
 
 
 @schedules_app.command("pause")
-def pause(workspace: str = WORKSPACE, partner: str = PARTNER) -> None:
+def pause(workspace: Workspace = None, partner: Partner = ...) -> None:
     """Pause a partner's scheduled checks."""
     _act(workspace, partner, lambda h: h.pause(note="Paused from the partnerwatch CLI"), "Paused the checks of")
 
 
 @schedules_app.command("resume")
-def resume(workspace: str = WORKSPACE, partner: str = PARTNER) -> None:
+def resume(workspace: Workspace = None, partner: Partner = ...) -> None:
     """Resume a partner's scheduled checks."""
     _act(workspace, partner, lambda h: h.unpause(note="Resumed from the partnerwatch CLI"), "Resumed the checks of")
 
 
+def _started_by(description) -> set[str]:
+    return {a.action.workflow_id for a in description.info.recent_actions
+            if isinstance(a.action, ScheduleActionExecutionStartWorkflow)}
+
+
 @schedules_app.command("trigger")
-def trigger(workspace: str = WORKSPACE, partner: str = PARTNER) -> None:
-    """Run a partner's scheduled check now."""
-    _act(workspace, partner, lambda h: h.trigger(), "Triggered the scheduled check of")
+def trigger(workspace: Workspace = None, partner: Partner = ..., wait: Wait = True, timeout: Timeout = None) -> None:
+    """Run a partner's scheduled check now; with --wait, report its outcome (exit 1 unless it completed)."""
+    context.wait_limit(timeout)
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        p = partners.resolve(session, ws.id, partner)
+
+    async def go() -> None:
+        handle = await _schedule(p)
+        before = _started_by(await handle.describe())
+        await handle.trigger()
+        if not wait:
+            say(f"Triggered the scheduled check of partner {p.business_id}")
+            return
+        # The schedule starts the check asynchronously; its overlap policy may also skip it.
+        for _ in range(100):
+            started = _started_by(await handle.describe()) - before
+            if started:
+                break
+            await asyncio.sleep(0.2)
+        else:
+            raise Conflict(f"the schedule of partner {p.business_id} skipped the trigger: its previous check still runs")
+        client = await context.temporal()
+        check = client.get_workflow_handle(started.pop(), result_type=CheckResult)
+        await wait_and_report(check, ws.id, p.id, timeout)
+
+    context.run(go())
 
 
 @temporal_app.command("setup")

@@ -9,22 +9,22 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from models import audit, partners, people, tasks
-from starter import context
 from models.errors import Conflict
 from models.payloads import ReviewDecision
-from starter.output import emit, say
+from starter import context
+from starter.options import AsCsv, AsJson, Limit, Output, OutputFormat, PartnerFilter, Workspace
+from starter.output import emit, output_format, say
 
 tasks_app = typer.Typer(help="Automation tasks: every check, with status and counts.", no_args_is_help=True)
 users_app = typer.Typer(help="Pinterest Business guest users: the partners' people who reach your assets.",
                         no_args_is_help=True)
-WORKSPACE = typer.Option(None, "--workspace", "-w", help="Workspace id or name (or PARTNERWATCH_WORKSPACE)")
-PARTNER = typer.Option(None, "--partner", "-p", help="Only this partner (business id)")
 
 
 @tasks_app.command("list")
-def list_tasks(workspace: str = WORKSPACE, partner: str = PARTNER, limit: int = typer.Option(50, min=1),
-               as_json: bool = typer.Option(False, "--json")) -> None:
+def list_tasks(workspace: Workspace = None, partner: PartnerFilter = None, limit: Limit = 50,
+               output: Output = OutputFormat.table, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
     """List automation tasks, newest first."""
+    fmt = output_format(output, as_json, as_csv)
     with context.store() as session:
         ws = context.workspace(session, workspace)
         partner_id = partners.resolve(session, ws.id, partner).id if partner else None
@@ -36,7 +36,7 @@ def list_tasks(workspace: str = WORKSPACE, partner: str = PARTNER, limit: int = 
                 for t in tasks.list_for(session, ws.id, partner_id, limit)]
     columns = ["id", "task", "target", "status", "trigger", "actor", "created_at", "added", "changed", "removed",
                "listed", "reason"]
-    emit(rows, list(rows[0]) if (as_json and rows) else columns, as_json=as_json)
+    emit(rows, list(rows[0]) if (fmt is not OutputFormat.table and rows) else columns, fmt)
 
 
 def _review(workspace: str | None, task_id: str, approve: bool) -> None:
@@ -64,22 +64,26 @@ def _review(workspace: str | None, task_id: str, approve: bool) -> None:
 
 
 @tasks_app.command("approve")
-def approve(task_id: str = typer.Argument(..., help="The blocked task's id"), workspace: str = WORKSPACE) -> None:
+def approve(task_id: str = typer.Argument(..., metavar="TASK", help="The blocked task's id"),
+            workspace: Workspace = None) -> None:
     """Approve a check the removal safeguard blocked: its removals are applied."""
     _review(workspace, task_id, True)
 
 
 @tasks_app.command("reject")
-def reject(task_id: str = typer.Argument(..., help="The blocked task's id"), workspace: str = WORKSPACE) -> None:
+def reject(task_id: str = typer.Argument(..., metavar="TASK", help="The blocked task's id"),
+           workspace: Workspace = None) -> None:
     """Reject a check the removal safeguard blocked: nothing is applied."""
     _review(workspace, task_id, False)
 
 
 @users_app.command("list")
-def list_users(workspace: str = WORKSPACE, partner: str = PARTNER,
-               include_removed: bool = typer.Option(False, "--include-removed"),
-               as_json: bool = typer.Option(False, "--json"), as_csv: bool = typer.Option(False, "--csv")) -> None:
+def list_users(workspace: Workspace = None, partner: PartnerFilter = None,
+               include_removed: bool = typer.Option(False, "--include-removed",
+                                                    help="Also list people no longer there, with when they went"),
+               output: Output = OutputFormat.table, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
     """List the partners' people who can reach the company's assets."""
+    fmt = output_format(output, as_json, as_csv)
     with context.store() as session:
         ws = context.workspace(session, workspace)
         by_id = {p.id: p for p in partners.list_for(session, ws.id)}
@@ -93,7 +97,7 @@ def list_users(workspace: str = WORKSPACE, partner: str = PARTNER,
                  "removed_at": u.removed_at}
                 for u in people.list_people(session, ws.id, partner_id, include_removed)]
     columns = ["partner_name", "email", "name", "role", "status", "assets", "last_active"]
-    if as_json or as_csv or include_removed:
+    if fmt is not OutputFormat.table or include_removed:
         columns = ["partner", "partner_name", "email", "name", "role", "status", "assets", "last_active",
                    "first_seen", "last_seen", "removed_at"]
-    emit(rows, columns, as_json=as_json, as_csv=as_csv)
+    emit(rows, columns, fmt)

@@ -6,38 +6,41 @@ import typer
 
 from models import audit, workspaces
 from starter import context
-from starter.output import emit, say
+from starter.options import AsJson, Output, OutputFormat, PasswordStdin, Workspace
+from starter.output import emit, output_format, say
 
 workspace_app = typer.Typer(help="Workspaces: one per company using partnerwatch.", no_args_is_help=True)
 integration_app = typer.Typer(help="The company's own Pinterest Business integration.", no_args_is_help=True)
 
 
 @workspace_app.command("create")
-def create(name: str = typer.Argument(..., help="The company's name"),
+def create(name: str = typer.Argument(..., metavar="NAME", help="The company's name"),
            exist_ok: bool = typer.Option(False, "--exist-ok", help="Succeed if a workspace with this name exists"),
-           as_json: bool = typer.Option(False, "--json")) -> None:
+           output: Output = OutputFormat.table, as_json: AsJson = False) -> None:
     """Create a workspace."""
+    fmt = output_format(output, as_json)
     with context.store() as session:
         ws, created = workspaces.create(session, name, exist_ok=exist_ok)
-    if as_json:
-        emit([{"id": ws.id, "name": ws.name, "created": created}], ["id", "name", "created"], as_json=True)
+    if fmt is not OutputFormat.table:
+        emit([{"id": ws.id, "name": ws.name, "created": created}], ["id", "name", "created"], fmt)
     else:
         say(f"{'Created' if created else 'Already there:'} workspace {ws.id} ({ws.name})")
 
 
 @workspace_app.command("list")
-def list_(as_json: bool = typer.Option(False, "--json")) -> None:
+def list_(output: Output = OutputFormat.table, as_json: AsJson = False) -> None:
     """List workspaces."""
+    fmt = output_format(output, as_json)
     with context.store() as session:
         rows = [{"id": w.id, "name": w.name, "created_at": w.created_at} for w in workspaces.list_all(session)]
-    emit(rows, ["id", "name", "created_at"], as_json=as_json)
+    emit(rows, ["id", "name", "created_at"], fmt)
 
 
 @workspace_app.command("configure")
-def configure(workspace: str = typer.Option(None, "--workspace", "-w", help="Workspace id or name"),
-              removal_threshold: float = typer.Option(None, min=0, max=100,
+def configure(workspace: Workspace = None,
+              removal_threshold: float = typer.Option(None, min=0, max=100, metavar="PCT",
                                                       help="Block a check removing more than this % of a partner's people"),
-              removal_floor: int = typer.Option(None, min=0, help="...unless it removes at most this many")) -> None:
+              removal_floor: int = typer.Option(None, min=0, metavar="N", help="...unless it removes at most this many")) -> None:
     """Change a workspace's settings (the removal safeguard)."""
     with context.store() as session:
         ws = context.workspace(session, workspace)
@@ -51,11 +54,10 @@ def configure(workspace: str = typer.Option(None, "--workspace", "-w", help="Wor
 
 
 @integration_app.command("add")
-def add(workspace: str = typer.Option(None, "--workspace", "-w", help="Workspace id or name"),
-        business_id: str = typer.Option(..., "--business-id", help="The company's own business id"),
-        email: str = typer.Option(..., "--email", help="The integration account's email"),
-        password_stdin: bool = typer.Option(False, "--password-stdin",
-                                            help="Read the password (and a TOTP secret on a second line) from stdin"),
+def add(workspace: Workspace = None,
+        business_id: str = typer.Option(..., "--business-id", metavar="BUSINESS_ID", help="The company's own business id"),
+        email: str = typer.Option(..., "--email", metavar="EMAIL", help="The integration account's email"),
+        password_stdin: PasswordStdin = False,
         replace: bool = typer.Option(False, "--replace", help="Replace an existing integration"),
         exist_ok: bool = typer.Option(False, "--exist-ok",
                                       help="Succeed without changes if this business and email are already set")) -> None:

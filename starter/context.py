@@ -44,6 +44,26 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
+class StillRunning(Exception):
+    """--timeout ran out while waiting; the work itself goes on."""
+
+    exit_code = 124
+
+
+def wait_limit(timeout: str | None) -> float | None:
+    """Seconds to wait at most (None: until done), from a --timeout value."""
+    return duration(timeout).total_seconds() if timeout else None
+
+
+async def waited(awaitable, timeout_s: float | None, what: str, follow: str):
+    """Awaits `awaitable`, at most `timeout_s`; past that the work goes on and the caller is told where
+    to follow it."""
+    try:
+        return await asyncio.wait_for(awaitable, timeout_s)
+    except asyncio.TimeoutError:
+        raise StillRunning(f"{what} is still running after {timeout_s:g}s; it goes on: {follow}") from None
+
+
 async def temporal():
     return await connect(settings())
 

@@ -165,7 +165,7 @@ async def test_a_worker_killed_three_times_mid_check_finishes_exactly(fault_sett
     large_site.faults(latency_ms=[250, 250])
     before = members_page_reads(large_site.stats())
     started = time.monotonic()
-    await ok(cli, "partners", "check", "-w", WS, "-p", LARGE_PARTNER)
+    await ok(cli, "partners", "check", "-w", WS, "-p", LARGE_PARTNER, "--no-wait")
     progress = 0
     for kill in range(3):
         progress = await wait_for(lambda: (t := latest_check(engine)) and t.trigger == "Manual"
@@ -225,7 +225,7 @@ async def test_pages_that_never_answer_and_a_crashed_browser_become_retries(faul
     await setup_partner(cli, engine)
 
     large_site.faults(latency_ms=[30000, 30000])  # every page hangs far past the page timeout
-    await ok(cli, "partners", "check", "-w", WS, "-p", LARGE_PARTNER)
+    await ok(cli, "partners", "check", "-w", WS, "-p", LARGE_PARTNER, "--no-wait")
     await wait_for(lambda: (t := latest_check(engine)) and t.trigger == "Manual" and t.status == "Retrying", 120,
                    "the hung pages to become retries")
     large_site.faults(latency_ms=[150, 150])

@@ -15,7 +15,7 @@ import pytest
 
 from activities.artifacts import contains_secret
 from payload_codec import EncryptionCodec
-from pinterest_reader.totp import SiteTOTP
+from pinterest_reader.totp import current_code
 from pinterest_sim.control import running_site
 from temporalio.api.common.v1 import Payload
 from tests.conftest import DEMO_WORLD
@@ -56,11 +56,10 @@ def _payload_blobs(node, found: list[bytes]) -> None:
 
 async def test_canaries_appear_nowhere(cli, worker, sim, settings, temporal_env, capfd):
     codes: set[str] = set()
-    totp = SiteTOTP(CANARY_TOTP)
 
     async def sample_codes():
         while True:
-            codes.add(totp.now())
+            codes.add(current_code(CANARY_TOTP))
             await asyncio.sleep(1)
 
     sampler = asyncio.create_task(sample_codes())
