@@ -1,42 +1,116 @@
-"""structlog for every process: one line per event, with ids bound, never a secret."""
+"""structlog for every process, the standard library's records (the Temporal SDK's) included: one
+line per event, with ids bound, never a secret.
+
+Redaction is exact, not a guess from a key's spelling: the values of known secret fields are masked
+at any depth of the event, and so is every secret value the process has opened from the vault
+(wherever it turns up: a message, an exception, a nested dict). Keys such as `passes` or a fault's
+`code` stay readable, since operators need them."""
 
 from __future__ import annotations
 
 import logging
 import re
 import sys
+import threading
+from collections import OrderedDict
 
 import structlog
 
-SECRET_KEYS = re.compile(
-    r"pass(word)?|secret|totp|token|cookie|authorization|storage_state|^code$|verification_code|otp_code", re.I)
-# Values that look like cookies or bearer tokens are masked wherever they appear.
-_SECRET_VALUE = re.compile(r"(sim_session|session|cookie)=([^;\s]+)", re.I)
+MASK = "***"
+# Fields whose value is a secret, wherever they appear (compared case-insensitively, `-` as `_`).
+SECRET_FIELDS = frozenset({
+    "password", "new_password", "totp_secret", "secret", "client_secret", "session_state", "storage_state",
+    "cookie", "cookies", "set_cookie", "authorization", "token", "access_token", "api_key", "master_key",
+    "codec_key", "verification_code", "otp_code", "whsec",
+})
+# Cookie and bearer values are masked wherever they appear in text.
+_SECRET_TEXT = re.compile(r"(?i)\b(sim_session|session|cookie|bearer)([=:\s]+)([^;\s,'\"]+)")
+_MIN_KNOWN_LENGTH = 4
+_MAX_KNOWN = 10_000
+
+
+class _KnownSecrets:
+    """Secret values this process has opened, newest kept when there are too many."""
+
+    def __init__(self) -> None:
+        self._values: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pattern: re.Pattern[str] | None = None
+
+    def add(self, value: str | None) -> None:
+        if not value or len(value) < _MIN_KNOWN_LENGTH:
+            return
+        with self._lock:
+            self._values[value] = None
+            self._values.move_to_end(value)
+            while len(self._values) > _MAX_KNOWN:
+                self._values.popitem(last=False)
+            self._pattern = None
+
+    def mask(self, text: str) -> str:
+        with self._lock:
+            if not self._values:
+                return text
+            if self._pattern is None:
+                self._pattern = re.compile("|".join(re.escape(v) for v in sorted(self._values, key=len, reverse=True)))
+            pattern = self._pattern
+        return pattern.sub(MASK, text)
+
+
+_known = _KnownSecrets()
+
+
+def register_secret(*values: str | None) -> None:
+    """Masks these values in every later log line of this process."""
+    for value in values:
+        _known.add(value)
+
+
+def _is_secret_field(key) -> bool:
+    return isinstance(key, str) and key.lower().replace("-", "_") in SECRET_FIELDS
+
+
+def _clean(value):
+    if isinstance(value, str):
+        return _known.mask(_SECRET_TEXT.sub(lambda m: f"{m[1]}{m[2]}{MASK}", value))
+    if isinstance(value, dict):
+        return {k: MASK if _is_secret_field(k) else _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return type(value)(_clean(v) for v in value) if not isinstance(value, set) else [_clean(v) for v in value]
+    return value
 
 
 def redact(_, __, event_dict: dict) -> dict:
-    for key in list(event_dict):
-        if SECRET_KEYS.search(key):
-            event_dict[key] = "***"
-        elif isinstance(event_dict[key], str):
-            event_dict[key] = _SECRET_VALUE.sub(r"\1=***", event_dict[key])
-    return event_dict
+    return {k: MASK if _is_secret_field(k) else _clean(v) for k, v in event_dict.items()}
 
 
 def configure(level: str = "INFO", fmt: str = "console") -> None:
+    """One chain for structlog's events and the standard library's records, ending on stderr."""
     renderer = structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
+    shared = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
     structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             # Tracebacks are rendered first, so that redaction sees their text too.
             structlog.processors.format_exc_info,
             redact,
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=True,
     )
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())

@@ -7,6 +7,8 @@ import json
 
 from sqlmodel import Session
 
+import logs
+
 from models import validation
 from models import vault as vault_module
 from models.errors import Invalid, NotFound
@@ -41,12 +43,14 @@ def load(session: Session, credential_id: str) -> Credentials:
     if cred is None or cred.destroyed_at is not None:
         raise NotFound("the account's credentials were removed; share them again")
     vault = vault_module.current()
-    return Credentials(
+    opened = Credentials(
         email=cred.email,
         password=vault.open(session, cred.password, table="credential", row_id=cred.id, column="password"),
         totp_secret=vault.open(session, cred.totp_secret, table="credential", row_id=cred.id, column="totp_secret")
         if cred.totp_secret else None,
     )
+    logs.register_secret(opened.password, opened.totp_secret)  # masked in any log line from now on
+    return opened
 
 
 def destroy(session: Session, credential_id: str) -> None:
@@ -77,11 +81,13 @@ def load_session(session: Session, credential_id: str) -> dict | None:
     if cred is None or cred.destroyed_at is not None or not cred.session_state:
         return None
     try:
-        return json.loads(vault_module.current().open(
+        state = json.loads(vault_module.current().open(
             session, cred.session_state, table="credential", row_id=cred.id, column="session_state"))
     except (vault_module.VaultError, ValueError):
         forget_session(session, credential_id)
         return None
+    logs.register_secret(*(c.get("value") for c in state.get("cookies", [])))
+    return state
 
 
 def forget_session(session: Session, credential_id: str) -> None:
