@@ -1,7 +1,8 @@
 """A codec server for the Temporal UI: decodes (and encodes) payloads so that an operator can read
-them. Loopback only, and CORS for the UI's origin only.
+them. Loopback only, and CORS for the UI's origins only: by default the Temporal UI's URL under
+each loopback name (PARTNERWATCH_TEMPORAL_UI_URL), or PARTNERWATCH_CODEC_UI_ORIGINS, or --ui-origin.
 
-    python codec_server.py --port 8081 --ui-origin http://localhost:8233
+    python codec_server.py --port 8081
     temporal server start-dev --ui-codec-endpoint http://127.0.0.1:8081
 """
 
@@ -17,15 +18,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from temporalio.api.common.v1 import Payloads
 
+from config import get_settings
 from payload_codec import EncryptionCodec
 
 
-def create_app(ui_origin: str) -> Starlette:
+def create_app(ui_origins: list[str]) -> Starlette:
     codec = EncryptionCodec()
+    allowed = {origin.rstrip("/") for origin in ui_origins}
 
     def cors(response: Response, request: Request) -> Response:
-        if request.headers.get("origin") == ui_origin:
-            response.headers["Access-Control-Allow-Origin"] = ui_origin
+        origin = request.headers.get("origin")
+        if origin in allowed:
+            response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Namespace"
             response.headers["Vary"] = "Origin"
@@ -34,7 +38,7 @@ def create_app(ui_origin: str) -> Starlette:
     def handler(encode: bool):
         async def handle(request: Request) -> Response:
             if request.method == "OPTIONS":
-                return cors(Response(status_code=204 if request.headers.get("origin") == ui_origin else 403), request)
+                return cors(Response(status_code=204 if request.headers.get("origin") in allowed else 403), request)
             payloads = json_format.Parse(await request.body(), Payloads())
             done = await (codec.encode if encode else codec.decode)(payloads.payloads)
             body = json_format.MessageToDict(Payloads(payloads=done))
@@ -50,9 +54,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
-    parser.add_argument("--ui-origin", default="http://localhost:8233")
+    parser.add_argument("--ui-origin", action="append", default=None,
+                        help="An origin the Temporal UI is opened from (repeat for more); default from settings")
     args = parser.parse_args()
-    uvicorn.run(create_app(args.ui_origin), host=args.host, port=args.port, log_level="warning")
+    origins = args.ui_origin or get_settings().ui_origins
+    uvicorn.run(create_app(origins), host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 STATE_DIR = Path(".partnerwatch")
 
@@ -19,6 +21,9 @@ class Settings(BaseSettings):
     temporal_address: str = Field("localhost:7233", validation_alias="TEMPORAL_ADDRESS")
     temporal_namespace: str = Field("default", validation_alias="TEMPORAL_NAMESPACE")
     temporal_ui_url: str = Field("http://localhost:8233", description="Where operators open the Temporal UI")
+    codec_ui_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins the codec server answers (comma-separated); "
+        "default: the Temporal UI's, under both loopback names")
     task_queue: str = Field("partnerwatch", description="Task queue of workflows and database activities")
     browser_concurrency: int = Field(4, ge=1, description="Browser activities one worker runs at once")
     parallel_pages: int = Field(4, ge=1, le=16, description="Members pages one check reads at once (fewer after a 429)")
@@ -31,9 +36,30 @@ class Settings(BaseSettings):
     log_format: str = Field("console", pattern="^(console|json)$")
     log_level: str = Field("INFO")
 
+    @field_validator("codec_ui_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value):
+        if isinstance(value, str):
+            return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        return value
+
     @property
     def browser_task_queue(self) -> str:
         return f"{self.task_queue}-browser"
+
+    @property
+    def ui_origins(self) -> list[str]:
+        """The origins the Temporal UI is opened from: as configured, else the UI's URL under each
+        loopback name (people open it as localhost or as 127.0.0.1, and both must decode)."""
+        return self.codec_ui_origins or loopback_origins(self.temporal_ui_url)
+
+
+def loopback_origins(url: str) -> list[str]:
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    if parts.hostname in ("localhost", "127.0.0.1", "::1"):
+        return [f"{parts.scheme}://{host}{port}" for host in ("localhost", "127.0.0.1", "[::1]")]
+    return [f"{parts.scheme}://{parts.netloc}"]
 
 
 @lru_cache

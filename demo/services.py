@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from config import loopback_origins
 from temporal_connection import dev_server_flags
 
 STATE = Path(".partnerwatch")
@@ -90,7 +91,8 @@ def services(site_port: int, temporal_port: int, ui_port: int, codec_port: int) 
     return [
         # Payloads are encrypted; the UI asks this loopback server to decode them for the operator.
         Service("codec", [sys.executable, "codec_server.py", "--port", str(codec_port),
-                          "--ui-origin", f"http://localhost:{ui_port}"], port=codec_port),
+                          *(arg for origin in loopback_origins(f"http://localhost:{ui_port}") for arg in ("--ui-origin", origin))],
+                port=codec_port),
         Service("temporal", [str(BIN / "temporal"), "server", "start-dev", "--db-filename", str(STATE / "temporal.db"),
                              "--port", str(temporal_port), "--ui-port", str(ui_port), "--log-level", "warn",
                              "--ui-codec-endpoint", f"http://127.0.0.1:{codec_port}", "--ui-disable-news-fetch",

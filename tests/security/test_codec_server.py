@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import subprocess
 import sys
 import time
@@ -52,3 +54,51 @@ async def test_decodes_for_the_ui_origin_only(codec_server):
     assert preflight.status_code == 403
     preflight = httpx.options(codec_server + "/decode", headers={"Origin": UI, "Access-Control-Request-Method": "POST"})
     assert preflight.status_code == 204 and "X-Namespace" in preflight.headers["access-control-allow-headers"]
+
+
+def _page_server(port: int) -> subprocess.Popen:
+    """A blank page on 127.0.0.1:port, standing in for the Temporal UI's origin."""
+    return subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                            cwd=Path(__file__).parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def test_a_real_browser_decodes_from_the_ui_under_both_loopback_names(browser, tmp_path):
+    """The UI's origins by default (PARTNERWATCH_TEMPORAL_UI_URL under localhost and 127.0.0.1): a page
+    opened at either name reads decoded payloads; a page of another origin is refused by the browser."""
+    ui_port, other_port, codec_port = free_port(), free_port(), free_port()
+    env = {**os.environ, "PARTNERWATCH_TEMPORAL_UI_URL": f"http://localhost:{ui_port}"}
+    env.pop("PARTNERWATCH_CODEC_UI_ORIGINS", None)
+    servers = [subprocess.Popen([sys.executable, str(Path(__file__).parents[2] / "codec_server.py"), "--port",
+                                 str(codec_port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+               _page_server(ui_port), _page_server(other_port)]
+    try:
+        for port in (codec_port, ui_port, other_port):
+            for _ in range(100):
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+        [sealed] = await EncryptionCodec().encode([Payload(metadata={"encoding": b"json/plain"}, data=b'"pt_42"')])
+        body = json_format.MessageToJson(Payloads(payloads=[sealed]))
+        fetch = """async ([url, body]) => {
+            try {
+              const answer = await fetch(url, {method: 'POST', body,
+                headers: {'Content-Type': 'application/json', 'X-Namespace': 'default'}});
+              return (await answer.json()).payloads[0].data;
+            } catch (error) { return 'refused: ' + error.name; }
+        }"""
+        page = await browser.new_page()
+        try:
+            for host in ("localhost", "127.0.0.1"):
+                await page.goto(f"http://{host}:{ui_port}/")
+                data = await page.evaluate(fetch, [f"http://127.0.0.1:{codec_port}/decode", body])
+                assert base64.b64decode(data) == b'"pt_42"', (host, data)
+            await page.goto(f"http://127.0.0.1:{other_port}/")
+            assert await page.evaluate(fetch, [f"http://127.0.0.1:{codec_port}/decode", body]) == "refused: TypeError"
+        finally:
+            await page.close()
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(10)
