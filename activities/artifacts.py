@@ -17,6 +17,7 @@ import structlog
 from playwright.async_api import BrowserContext, Page
 
 from pinterest_reader.client import Credentials
+from pinterest_reader.errors import LastingFault
 from pinterest_reader.totp import code_at
 
 log = structlog.get_logger(__name__)
@@ -30,6 +31,7 @@ class FailureRecorder:
         self.enabled = enabled
         self.secrets: set[str] = set()
         self.tracing = False
+        self.screenshot: Path | None = None  # of the page a lasting fault was decided on
 
     async def start(self) -> None:
         if self.enabled:
@@ -62,27 +64,49 @@ class FailureRecorder:
             if self.tracing:
                 await self.context.tracing.start_chunk()
 
-    async def save(self, page: Page | None, code: str) -> Path | None:
-        if not self.enabled:
-            return None
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    def _base(self, code: str) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.folder.chmod(0o700)
-        base = self.folder / f"{stamp}-{code}"
-        self.secrets.update(c["value"] for c in await self.context.cookies() if c.get("value"))
+        return self.folder / f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}-{code}"
+
+    async def _screenshot(self, page: Page, code: str) -> None:
+        path = self._base(code).with_suffix(".png")
+        await page.screenshot(path=str(path), full_page=True, mask=[page.locator("input[type=password]")])
+        self.screenshot = path
+
+    async def capture(self, page: Page, fault: LastingFault) -> None:
+        """The screenshot of the page a lasting fault was decided on, taken at once: the tab it is in
+        (a parallel one, a fresh one that confirmed the verdict) closes before the fault is reported."""
+        if not self.enabled or self.screenshot is not None:
+            return
         try:
-            if page is not None and not page.is_closed():
-                await page.screenshot(path=f"{base}.png", full_page=True,
-                                      mask=[page.locator("input[type=password]")])
+            await self._screenshot(page, fault.code)
+        except Exception as error:  # noqa: BLE001 - evidence is best effort; the fault itself is reported
+            log.warning("artifacts.screenshot_failed", code=fault.code, error=type(error).__name__)
+
+    async def save(self, page: Page | None, code: str) -> Path | None:
+        """Completes the evidence of a lasting fault: the screenshot (of `page` if none was captured)
+        and the masked trace while one runs. The folder, or None when nothing could be kept."""
+        if not self.enabled:
+            return None
+        try:
+            if self.screenshot is None and page is not None and not page.is_closed():
+                await self._screenshot(page, code)
             if self.tracing:
+                base = self._base(code)
                 raw = base.with_suffix(".raw.zip")
                 await self.context.tracing.stop_chunk(path=str(raw))
+                self.tracing = False
+                self.secrets.update(c["value"] for c in await self.context.cookies() if c.get("value"))
                 _mask_zip(raw, base.with_suffix(".trace.zip"), self.secrets)
                 raw.unlink()
         except Exception as error:  # noqa: BLE001 - evidence is best effort; the fault itself is reported
-            log.warning("artifacts.failed", error=type(error).__name__)
+            log.warning("artifacts.failed", code=code, error=type(error).__name__)
+        files = sorted(p.name for p in self.folder.glob(f"*-{code}.*")) if self.folder.is_dir() else []
+        if not files:
+            log.warning("artifacts.missing", folder=str(self.folder), code=code)
             return None
-        log.info("artifacts.saved", folder=str(self.folder), code=code)
+        log.info("artifacts.saved", folder=str(self.folder), code=code, files=files)
         return self.folder
 
 

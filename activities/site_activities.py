@@ -12,7 +12,6 @@ from typing import TypeVar
 import structlog
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
-from playwright.async_api import Page
 from temporalio import activity
 
 from activities.artifacts import FailureRecorder
@@ -70,8 +69,7 @@ class _Browsing:
     def __init__(self, site: SiteActivities, client: PinterestClient, account: _Account, reused: bool,
                  recorder: FailureRecorder) -> None:
         self.site, self.client, self.account, self.reused, self.recorder = site, client, account, reused, recorder
-        self.keeper = SessionKeeper(lambda: site._sign_in(client, account), MAX_SIGN_INS_PER_ATTEMPT)
-        self.evidence: Callable[[], Page | None] = lambda: None
+        self.keeper = SessionKeeper(lambda tab: site._sign_in(tab or client, account), MAX_SIGN_INS_PER_ATTEMPT)
 
     async def signed_in(self, step: Callable[[PinterestClient], Awaitable[T]]) -> T:
         """Runs a step on the main tab, signing in again each time the session turns out expired."""
@@ -80,7 +78,7 @@ class _Browsing:
             try:
                 return await step(self.client)
             except SessionExpired:
-                await self.keeper.renew(generation)
+                await self.keeper.renew(generation, self.client)
 
     async def keep_session(self) -> None:
         """Saves the signed-in session, sealed, for the account's next check."""
@@ -148,7 +146,8 @@ class SiteActivities:
             recorder = FailureRecorder(context, self.artifacts_dir / label, self.record_failures)
             await recorder.start()
             client = PinterestClient(context, self.base_url, on_retry=self._retry_hook(task_id),
-                                     page_timeout_s=self.page_timeout_s, secret_guard=recorder.typing_secrets)
+                                     on_lasting=recorder.capture, page_timeout_s=self.page_timeout_s,
+                                     secret_guard=recorder.typing_secrets)
             browsing = _Browsing(self, client, account, reused=saved is not None, recorder=recorder)
             try:
                 if saved is None:
@@ -156,7 +155,7 @@ class SiteActivities:
                 yield browsing
             except SiteFault as fault:
                 if fault.lasting:
-                    folder = await recorder.save(browsing.evidence() or client.current_page, fault.code)
+                    folder = await recorder.save(client.current_page, fault.code)
                     if folder and task_id:
                         await asyncio.to_thread(self._note_artifacts, task_id, str(folder))
                 if isinstance(fault, SIGN_IN_REJECTIONS + (SessionExpired,)):
@@ -243,7 +242,6 @@ class SiteActivities:
                     browsing.client, account.business_id, browsing.keeper, parallel=self.parallel_pages,
                     save_page=save_page, restart=restart, page_deadline_s=self.page_deadline_s,
                     stored_emails=lambda n: asyncio.to_thread(self._page_emails, input.task_id, n))
-                browsing.evidence = lambda: members.failed_page
                 outcome = await members.run(PassProgress(pages_total=stored.pages_total,
                                                          pages_done=set(stored.pages_done)))
                 listed = await asyncio.to_thread(self._complete, input.task_id)

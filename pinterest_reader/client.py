@@ -20,6 +20,7 @@ from pinterest_reader.errors import (
     AccountLocked,
     BadCredentials,
     InvalidBusinessId,
+    LastingFault,
     ListChanged,
     PassingFault,
     SessionExpired,
@@ -77,8 +78,13 @@ _FIND_JS = """
   };
   const tables = Array.from(document.querySelectorAll('table, [role=table]')).filter((t) => !hidden(t) && nameOf(t) === 'members');
 """
+# Settles on one of: 'login' (the page's script sent the browser to sign in), 'alert' (the page shows
+# an error instead of rows), 'ready' (one Members table without its `Loading…` row).
 _MEMBERS_READY_JS = "() => {" + _FIND_JS + """
-  return tables.length === 1 && !Array.from(tables[0].rows || []).some((r) => /^\\s*loading(…|\\.\\.\\.)\\s*$/i.test(r.textContent));
+  if (/^\\/login(\\/|$)/.test(location.pathname)) return 'login';
+  if (Array.from(document.querySelectorAll('[role=alert]')).some((a) => !hidden(a) && a.textContent.trim())) return 'alert';
+  return tables.length === 1 && !Array.from(tables[0].rows || []).some((r) => /^\\s*loading(…|\\.\\.\\.)\\s*$/i.test(r.textContent))
+    ? 'ready' : false;
 }"""
 _MEMBERS_PAGE_JS = "() => {" + _FIND_JS + """
   const headings = Array.from(document.querySelectorAll('h1, [role=heading][aria-level="1"]'))
@@ -116,7 +122,12 @@ class Credentials:
 
 
 RetryHook = Callable[[PassingFault, int], Awaitable[None]]
+# Called with the page a lasting fault was decided on, while that page is still open (evidence).
+LastingHook = Callable[[Page, LastingFault], Awaitable[None]]
 T = TypeVar("T")
+# Verdicts read off one page, which a page caught mid-navigation, half drawn or showing an error could
+# fake: each is confirmed by reading the page once more in a fresh tab before it ends anything.
+VERDICTS_TO_CONFIRM: tuple[type[LastingFault], ...] = (SiteChanged, UnderpermissionedAccount, InvalidBusinessId)
 
 
 class PinterestClient:
@@ -129,10 +140,11 @@ class PinterestClient:
         *,
         page_timeout_s: float = 30,
         rows_timeout_s: float = 20,
-        tries_per_page: int = 5,
+        tries_per_page: int = 8,
         max_backoff_s: float = 30,
         max_retry_after_s: float = 120,
         on_retry: RetryHook | None = None,
+        on_lasting: LastingHook | None = None,
         secret_guard: Callable[[Credentials], AbstractAsyncContextManager[None]] | None = None,
     ) -> None:
         self.context = context
@@ -143,10 +155,13 @@ class PinterestClient:
         self.max_backoff_s = max_backoff_s
         self.max_retry_after_s = max_retry_after_s
         self.on_retry = on_retry
+        self.on_lasting = on_lasting
         # Wraps the typing of secrets, so that a recorder (trace, video) can look away meanwhile.
         self.secret_guard = secret_guard or (lambda _credentials: contextlib.nullcontext())
         self._page: Page | None = None
         self.last_status = 0
+        self._landed: str | None = None  # where the last sign-in in this tab landed, not read yet
+        self._retry_after: str | None = None
 
     @property
     def current_page(self) -> Page | None:
@@ -156,7 +171,8 @@ class PinterestClient:
         """Another tab of the same context: same session cookie, its own page."""
         tab = PinterestClient(self.context, self.base_url, tries_per_page=self.tries_per_page,
                               max_backoff_s=self.max_backoff_s, max_retry_after_s=self.max_retry_after_s,
-                              on_retry=on_retry or self.on_retry, secret_guard=self.secret_guard)
+                              on_retry=on_retry or self.on_retry, on_lasting=self.on_lasting,
+                              secret_guard=self.secret_guard)
         tab.page_timeout_ms, tab.rows_timeout_ms = self.page_timeout_ms, self.rows_timeout_ms
         return tab
 
@@ -191,6 +207,10 @@ class PinterestClient:
 
     async def _open_once(self, path: str) -> Page:
         page = await self.page()
+        landed, self._landed = self._landed, None
+        if landed == self.base_url + path and page.url == landed:
+            self.last_status = 200
+            return page  # signing in brought this tab here a moment ago: that answer is the read
         try:
             response = await page.goto(self.base_url + path, wait_until="domcontentloaded")
         except PlaywrightTimeout as error:
@@ -203,50 +223,78 @@ class PinterestClient:
             raise SessionExpired("The session expired.")
         return page
 
+    @classmethod
+    def _raise_for_status(cls, response: Response | None) -> None:
+        if response is not None:
+            cls._raise_for_code(response.status, response.headers.get("retry-after"), "a page")
+
     @staticmethod
-    def _raise_for_status(response: Response | None) -> None:
-        if response is None:
-            return
-        status = response.status
+    def _raise_for_code(status: int, retry_after: str | None, what: str) -> None:
         if status == 429:
-            retry_after = response.headers.get("retry-after", "")
-            raise SiteUnavailable("The site asked us to slow down (429).",
+            retry_after = retry_after or ""
+            raise SiteUnavailable(f"The site asked us to slow down (429 on {what}).",
                                   float(retry_after) if retry_after.replace(".", "", 1).isdigit() else None,
                                   throttled=True)
         if status >= 500:
-            raise SiteUnavailable(f"The site answered {status}.")
+            raise SiteUnavailable(f"The site answered {status} on {what}.")
 
     # --- sign-in ------------------------------------------------------------------------------
 
     async def sign_in(self, credentials: Credentials) -> None:
         """Signs in. A 5xx or 429 is no rejection, so the whole sign-in is tried again; an alert
-        (wrong password, lock, code) is a lasting fault and is never retried."""
+        (wrong password, lock, code) is a lasting fault and is never retried.
+
+        A tab that the site (or a page's script) sent to `/login?next=<page>` signs in on the form it
+        already shows, and lands back on its page: no extra sign-in page, no hub, no second read."""
         await self._retrying(lambda: self._sign_in_once(credentials))
 
+    async def _sign_in_form(self) -> Page:
+        page = await self.page()
+        if urlsplit(page.url).path.rstrip("/") == "/login":
+            with contextlib.suppress(PlaywrightError):
+                await page.wait_for_load_state("domcontentloaded")
+                if await page.get_by_label("Password", exact=True).count() == 1:
+                    return page
+        return await self._open("/login")
+
     async def _sign_in_once(self, credentials: Credentials) -> None:
-        page = await self._open("/login")
+        page = await self._sign_in_form()
         async with self.secret_guard(credentials):
             await page.get_by_label("Email", exact=True).fill(credentials.email)
             await page.get_by_label("Password", exact=True).fill(credentials.password)
-            await self._submit(page, "Log in")
-        if urlsplit(page.url).path.rstrip("/") == "/login/verify":
-            if not credentials.totp_secret:
-                raise VerificationFailed(
-                    "The account asks for a verification code, but no TOTP secret was shared for it."
-                )
-            async with self.secret_guard(credentials):
-                await page.get_by_label("Verification code", exact=True).fill(current_code(credentials.totp_secret))
-                await self._submit(page, "Verify")
-        await self._raise_for_alert(page)
+            status = await self._submit(page, "Log in")
+        try:
+            if urlsplit(page.url).path.rstrip("/") == "/login/verify":
+                if status >= 400:  # the verification form itself failed to load: try the sign-in again
+                    self._raise_for_code(status, None, "the verification form")
+                if not credentials.totp_secret:
+                    raise VerificationFailed(
+                        "The account asks for a verification code, but no TOTP secret was shared for it."
+                    )
+                async with self.secret_guard(credentials):
+                    await page.get_by_label("Verification code", exact=True).fill(current_code(credentials.totp_secret))
+                    status = await self._submit(page, "Verify")
+            if self._on_sign_in_page(page):
+                # Still on a sign-in page: a refused form post (5xx, 429) is passing, an alert is lasting.
+                self._raise_for_code(status, self._retry_after, "the sign-in form")
+                await self._raise_for_alert(page)
+        except LastingFault as fault:  # never confirmed by signing in again: the password is typed once
+            await self._lasting(page, fault)
+            raise
+        # Signed in. The page it landed on (`next`) may be read as it is, unless it failed to load: the
+        # session is made all the same, and signing in again would only type the password once more.
+        self._landed = page.url if status == 200 else None
 
-    async def _submit(self, page: Page, button: str) -> None:
+    async def _submit(self, page: Page, button: str) -> int:
+        """Submits a form and returns the status of the page it led to."""
         try:
             async with page.expect_navigation(wait_until="domcontentloaded") as navigation:
                 await page.get_by_role("button", name=button, exact=True).click()
             response = await navigation.value
         except PlaywrightTimeout as error:
             raise SiteUnavailable(f"The site did not answer the {button} form in time.") from error
-        self._raise_for_status(response)
+        self._retry_after = response.headers.get("retry-after") if response else None
+        return response.status if response else 0
 
     async def _raise_for_alert(self, page: Page) -> None:
         path = urlsplit(page.url).path.rstrip("/")
@@ -262,10 +310,41 @@ class PinterestClient:
             raise BadCredentials("The site rejected the monitor account's email or password.")
         raise SiteChanged("Signing in ended on the sign-in page without a known message.")
 
+    # --- verdicts -----------------------------------------------------------------------------
+
+    async def _lasting(self, page: Page | None, fault: LastingFault) -> None:
+        if self.on_lasting is not None and page is not None and not page.is_closed():
+            await self.on_lasting(page, fault)
+
+    async def _confirmed(self, read: Callable[[PinterestClient], Awaitable[T]]) -> T:
+        """Runs a read; a lasting verdict it reaches stands only if a fresh tab reads the same."""
+        try:
+            return await read(self)
+        except VERDICTS_TO_CONFIRM:
+            pass
+        fresh = self.fork()
+        try:
+            return await read(fresh)
+        except LastingFault as fault:
+            await self._lasting(fresh.current_page, fault)
+            raise
+        finally:
+            await fresh.close()
+
+    @staticmethod
+    def _on_sign_in_page(page: Page) -> bool:
+        path = urlsplit(page.url).path.rstrip("/")
+        return path == "/login" or path.startswith("/login/")
+
+    async def _alert_text(self, page: Page) -> str:
+        alerts = page.get_by_role("alert")
+        return " ".join(await alerts.all_inner_texts()).strip() if await alerts.count() else ""
+
     # --- pages --------------------------------------------------------------------------------
 
-    async def _business_page(self, path: str) -> Page:
-        page = await self._open(path)
+    async def _business_page(self, path: str, retry: bool = True) -> Page:
+        """A page below a business; the status codes the contract gives meaning to are lasting verdicts."""
+        page = await (self._open(path) if retry else self._open_once(path))
         response_status = self.last_status
         if response_status == 404:
             raise InvalidBusinessId("The monitor account cannot see this business (404).")
@@ -323,18 +402,27 @@ class PinterestClient:
         return rows
 
     async def read_members_page(self, business_id: str, page_no: int) -> MembersPage:
-        page = await self._business_page(f"/business/{business_id}/members?page={page_no}")
-        found = await self._members_in_one_call(page)
-        if found is None:  # the page is not shaped as the fast path expects: ask by role, step by step
-            await self._expect_heading(page, "Members")
-            rows = await self._read_table(page, "Members", MEMBER_COLUMNS)
-            position = page.get_by_text(_PAGE_OF)
-            if await position.count() != 1:
-                raise SiteChanged("The Members page does not say 'Page N of M'.")
-            position_text = await position.inner_text()
-            has_next = await page.get_by_role("link", name="Next", exact=True).count() > 0
-        else:
-            rows, position_text, has_next = found
+        """One Members page. Wherever the page ends up on sign-in (at load or later, sent by its script)
+        the session expired; an error shown instead of rows is a passing fault; a lasting verdict is
+        confirmed in a fresh tab."""
+        return await self._confirmed(lambda tab: tab._retrying(lambda: tab._read_members_page_once(business_id, page_no)))
+
+    async def _read_members_page_once(self, business_id: str, page_no: int) -> MembersPage:
+        page = await self._business_page(f"/business/{business_id}/members?page={page_no}", retry=False)
+        try:
+            found = await self._members_in_one_call(page)
+            if found is None:  # the page is not shaped as the fast path expects: ask by role, step by step
+                rows, position_text, has_next = await self._members_role_by_role(page)
+            else:
+                rows, position_text, has_next = found
+        except (SiteChanged, SiteUnavailable):
+            if self._on_sign_in_page(page):
+                raise SessionExpired("The session expired while the Members page loaded.") from None
+            raise
+        except PlaywrightError as error:  # the page navigated away under a read (its script, or a reload)
+            if self._on_sign_in_page(page):
+                raise SessionExpired("The session expired while the Members page loaded.") from None
+            raise SiteUnavailable(f"The Members page changed while it was read ({type(error).__name__}).") from None
         members = [
             parse_member({k: v["text"] for k, v in row.items()}, row["assets"]["items"]) for row in rows
         ]
@@ -346,27 +434,53 @@ class PinterestClient:
             raise SiteChanged(f"Asked for Members page {page_no}, the site showed page {shown}.")
         return MembersPage(page=shown, pages=pages, rows=members, has_next=has_next)
 
+    async def _members_role_by_role(self, page: Page) -> tuple[list[dict[str, dict]], str, bool]:
+        await self._expect_heading(page, "Members")
+        rows = await self._read_table(page, "Members", MEMBER_COLUMNS)
+        position = page.get_by_text(_PAGE_OF)
+        if await position.count() != 1:
+            raise SiteChanged("The Members page does not say 'Page N of M'.")
+        position_text = await position.inner_text()
+        has_next = await page.get_by_role("link", name="Next", exact=True).count() > 0
+        return rows, position_text, has_next
+
     async def _members_in_one_call(self, page: Page) -> tuple[list[dict[str, dict]], str, bool] | None:
         """The Members page in two round trips (wait, then read) instead of one per locator. It
         finds the same things the contract names, by the same rules; None when it cannot be sure
         (no single table, heading or position found), and the caller asks role by role."""
         try:
-            await page.wait_for_function(_MEMBERS_READY_JS, timeout=self.rows_timeout_ms)
+            state = await (await page.wait_for_function(_MEMBERS_READY_JS, timeout=self.rows_timeout_ms)).json_value()
         except PlaywrightTimeout:
             return None
+        if state == "login":
+            raise SessionExpired("The session expired: the Members page's script sent the browser to sign in.")
+        if state == "alert":
+            text = await self._alert_text(page)
+            if "permission" in text.lower():
+                raise UnderpermissionedAccount(
+                    "The monitor account is not a Manager of the partner's business, so it cannot read Members.")
+            raise SiteUnavailable(f"The Members page showed an error instead of its rows: {text[:80]!r}.",
+                                  throttled="too many" in text.lower())
         data = await page.evaluate(_MEMBERS_PAGE_JS)
         if data is None:
             return None
         return self._rows_of(data, "Members", MEMBER_COLUMNS), data["position"], data["hasNext"]
 
     async def read_partners(self, business_id: str) -> list[PartnerRow]:
-        page = await self._business_page(f"/business/{business_id}/partners")
+        return await self._confirmed(lambda tab: tab._retrying(lambda: tab._read_partners_once(business_id)))
+
+    async def _read_partners_once(self, business_id: str) -> list[PartnerRow]:
+        page = await self._business_page(f"/business/{business_id}/partners", retry=False)
         await self._expect_heading(page, "Partners")
         rows = await self._read_table(page, "Partners", PARTNER_COLUMNS)
         return [parse_partner({k: v["text"] for k, v in row.items()}, row["shared assets"]["items"]) for row in rows]
 
     async def verify_manager(self, business_id: str) -> None:
         """Lasting fault unless this account is a Manager of the business and can read Members."""
-        if business_id not in {b.business_id for b in await self.list_businesses()}:
-            raise InvalidBusinessId("The monitor account is not a member of the partner's business.")
+
+        async def member_of(tab: PinterestClient) -> None:
+            if business_id not in {b.business_id for b in await tab.list_businesses()}:
+                raise InvalidBusinessId("The monitor account is not a member of the partner's business.")
+
+        await self._confirmed(member_of)
         await self.read_members_page(business_id, 1)

@@ -21,7 +21,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from pinterest_reader.client import MembersPage, PinterestClient
-from pinterest_reader.errors import ListChanged, PassingFault, SessionExpired, SiteFault, SiteUnavailable
+from pinterest_reader.errors import ListChanged, PassingFault, SessionExpired, SiteUnavailable
 
 MAX_PASSES = 3
 
@@ -85,24 +85,26 @@ class PassOutcome:
 
 
 class SessionKeeper:
-    """One sign-in for all tabs when the session expires: the first tab to notice signs in, the
-    others wait for it and carry on with the new cookie."""
+    """One sign-in for all tabs when the session expires: the first tab to notice signs in (on the
+    sign-in form the site sent it to, landing back on its page), the others wait for it and carry on
+    with the new cookie."""
 
-    def __init__(self, sign_in: Callable[[], Awaitable[None]], max_sign_ins: int) -> None:
+    def __init__(self, sign_in: Callable[[PinterestClient | None], Awaitable[None]], max_sign_ins: int) -> None:
         self._sign_in = sign_in
         self.max_sign_ins = max_sign_ins
         self.sign_ins = 0
         self.generation = 0
         self._lock = asyncio.Lock()
 
-    async def renew(self, seen_generation: int) -> None:
+    async def renew(self, seen_generation: int, tab: PinterestClient | None = None) -> None:
+        """Signs in once for everyone who saw `seen_generation` expire; `tab` is the one that noticed."""
         async with self._lock:
             if self.generation != seen_generation:
                 return  # another tab signed in meanwhile
             if self.sign_ins >= self.max_sign_ins:
                 raise SessionExpired("The session kept expiring; the attempt is retried later.")
             self.sign_ins += 1
-            await self._sign_in()
+            await self._sign_in(tab)
             self.generation += 1
 
 
@@ -130,7 +132,6 @@ class MembersPass:
         self.restart = restart
         self.page_deadline_s = page_deadline_s
         self.reads = 0
-        self.failed_page = None  # the tab a lasting fault happened on, for the evidence
         self._idle_tabs: list[PinterestClient] = []
         self._tabs: list[PinterestClient] = []
 
@@ -160,14 +161,10 @@ class MembersPass:
                     page = await asyncio.wait_for(tab.read_members_page(self.business_id, page_no),
                                                   self.page_deadline_s)
                 except SessionExpired:
-                    await self.keeper.renew(generation)
+                    await self.keeper.renew(generation, tab)
                     continue
                 except asyncio.TimeoutError:
                     raise SiteUnavailable("A Members page did not finish in time; the attempt is retried.") from None
-                except SiteFault as fault:
-                    if fault.lasting:
-                        self.failed_page = tab.current_page
-                    raise
                 self.reads += 1
                 await self.limit.clean_page()
                 return page

@@ -103,12 +103,16 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
 
 
-def page(handler):
-    """Counts the page and, per the fault settings, delays it or answers with a fault instead."""
+def _counted(handler, *, data: bool):
+    """Counts the answer and, per the fault settings, delays it or answers with a fault instead. A
+    page's script fetching its data (`data`) gets the same faults; it is counted apart from pages."""
 
     async def wrapped(request: Request) -> Response:
         site: Site = request.app.state.site
-        site.stats.pages += 1
+        if data:
+            site.stats.data_requests += 1
+        else:
+            site.stats.pages += 1
         key = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         site.stats.by_path[key] += 1
         delay = site.faults.latency_s()
@@ -118,10 +122,20 @@ def page(handler):
         if fault:
             status, headers = fault
             site.stats.faults += 1
+            if data:
+                return JSONResponse({"error": "Please try again in a moment."}, status_code=status, headers=headers)
             return _html(pages.error(status, "Please try again in a moment."), status, headers)
         return await handler(request, site)
 
     return wrapped
+
+
+def page(handler):
+    return _counted(handler, data=False)
+
+
+def data_request(handler):
+    return _counted(handler, data=True)
 
 
 def _login_redirect(request: Request) -> RedirectResponse:
@@ -137,6 +151,20 @@ def _signed_in(request: Request, site: Site) -> Session | None:
     session.views += 1
     limit = site.faults.config.session_max_views
     if limit is not None and session.views > limit:
+        site.sessions.pop(token, None)
+        return None
+    return session
+
+
+def _still_signed_in(request: Request, site: Site) -> Session | None:
+    """A page script's data request. A session whose last page view was its last ends here, after
+    that page answered 200: the script, not the server, then sends the browser to sign in."""
+    token = request.cookies.get(SESSION_COOKIE)
+    session = site.sessions.get(token) if token else None
+    if session is None:
+        return None
+    limit = site.faults.config.session_max_views
+    if limit is not None and session.views >= limit:
         site.sessions.pop(token, None)
         return None
     return session
@@ -236,13 +264,36 @@ async def business_home(request: Request, site: Site, b) -> Response:
     return _html(pages.business(b))
 
 
+def _page_number(request: Request) -> int | None:
+    raw = request.query_params.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) >= 1 else None
+
+
 @_business_page(needs_manager=True)
 async def members(request: Request, site: Site, b) -> Response:
-    raw = request.query_params.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
+    """The page itself holds no rows: its script fetches them (members_data) and draws them."""
+    page_no = _page_number(request)
+    if page_no is None:
         return _html(pages.error(400, "The page number must be a whole number from 1."), 400)
-    broken = site.faults.config.break_contract == "members_columns"
-    return _html(pages.members(site.state, b, int(raw), delay_ms=site.render_rng.randint(20, 150), broken=broken))
+    broken = site.faults.breaks_members_page(page_no)
+    return _html(pages.members(site.state, b, page_no, delay_ms=site.render_rng.randint(20, 150), broken=broken))
+
+
+@data_request
+async def members_data(request: Request, site: Site) -> Response:
+    """The Members page script's data: an implementation detail of this site, not in the contract."""
+    session = _still_signed_in(request, site)
+    if session is None:
+        return JSONResponse({"error": "signed out"}, status_code=401)
+    bid = request.path_params["business_id"]
+    if bid not in site.state.businesses or site.state.role_in(session.email, bid) is None:
+        return JSONResponse({"error": "not found"}, status_code=404)
+    if site.state.role_in(session.email, bid) != "Manager":
+        return JSONResponse({"error": MSG_PERMISSION}, status_code=403)
+    page_no = _page_number(request)
+    if page_no is None:
+        return JSONResponse({"error": "bad page"}, status_code=400)
+    return JSONResponse(pages.members_data(site.state, site.state.businesses[bid], page_no))
 
 
 @_business_page(needs_manager=True)
@@ -334,6 +385,7 @@ def create_app(world_path: str | Path) -> Starlette:
             Route("/business/", hub),
             Route("/business/{business_id}/", business_home),
             Route("/business/{business_id}/members", members),
+            Route("/business/{business_id}/api/members", members_data),
             Route("/business/{business_id}/partners", partners),
             Route("/business/{business_id}/assets", assets),
             Route("/__sim/members", sim_put_member, methods=["POST"]),

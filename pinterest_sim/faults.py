@@ -21,6 +21,8 @@ class FaultConfig(BaseModel):
     # Not in the contract (an extension of this site): serve pages that break it, to test that a
     # client notices. "members_columns" renames a Members column.
     break_contract: Literal["members_columns"] | None = None
+    break_contract_pages: list[int] | None = None  # only these Members pages (default: every page)
+    break_contract_times: int | None = Field(None, ge=1)  # only this many answers, then the page is right again
 
     @field_validator("latency_ms")
     @classmethod
@@ -39,12 +41,24 @@ class FaultInjector:
     def configure(self, config: FaultConfig) -> None:
         self.config = config
         self.rng = random.Random(config.seed)
+        self.broken_answers = 0
 
     def latency_s(self) -> float:
         if not self.config.latency_ms:
             return 0.0
         low, high = self.config.latency_ms
         return self.rng.uniform(low, high) / 1000
+
+    def breaks_members_page(self, page_no: int) -> bool:
+        """Whether this Members answer breaks the contract (the extension above), counting it down."""
+        cfg = self.config
+        if cfg.break_contract != "members_columns" or (cfg.break_contract_pages and page_no not in cfg.break_contract_pages):
+            return False
+        if cfg.break_contract_times is not None:
+            if self.broken_answers >= cfg.break_contract_times:
+                return False
+            self.broken_answers += 1
+        return True
 
     def draw(self) -> tuple[int, dict[str, str]] | None:
         """A fault to answer with instead of the page, or None."""
@@ -59,6 +73,7 @@ class FaultInjector:
 class Stats:
     def __init__(self) -> None:
         self.pages = 0
+        self.data_requests = 0  # the Members page script's fetches: not pages, but faults apply
         self.logins = 0
         self.verifications = 0
         self.faults = 0
@@ -68,6 +83,7 @@ class Stats:
     def as_dict(self) -> dict:
         return {
             "pages": self.pages,
+            "data_requests": self.data_requests,
             "logins": self.logins,
             "verifications": self.verifications,
             "faults": self.faults,

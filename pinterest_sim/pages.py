@@ -89,16 +89,18 @@ def _member_row(state: WorldState, m: Member) -> dict:
     }
 
 
-# The rows arrive as JSON inside the page and are drawn by script after a short delay,
-# so a client that reads on the load event sees only the `Loading…` row.
+# The page holds only a `Loading…` row; its script fetches the rows after a short delay and draws
+# them, as a single-page site does. So a client that reads on the load event sees `Loading…`; a session
+# that ends between the page and its data sends the browser to sign in from the script (the contract's
+# redirect, done by the page after it answered 200); a failed fetch leaves an alert and no rows.
 _MEMBERS_SCRIPT = """
 (function () {
-  var data = JSON.parse(document.getElementById('members-data').textContent);
+  var body = document.getElementById('members-body');
+  var here = location.pathname + location.search;
   function cell(tr, text) { var td = document.createElement('td'); td.textContent = text; tr.appendChild(td); return td; }
-  function draw() {
-    var body = document.getElementById('members-body');
+  function draw(data) {
     body.replaceChildren();
-    data.forEach(function (m) {
+    data.rows.forEach(function (m) {
       var tr = document.createElement('tr');
       var name = document.createElement('td');
       var avatar = document.createElement('span');
@@ -119,27 +121,46 @@ _MEMBERS_SCRIPT = """
       body.appendChild(tr);
     });
   }
-  setTimeout(draw, %(delay_ms)d);
+  function fail(message) {
+    body.replaceChildren();
+    var alert = document.createElement('div');
+    alert.setAttribute('role', 'alert'); alert.textContent = message;
+    document.getElementById('members-status').appendChild(alert);
+  }
+  setTimeout(function () {
+    fetch(%(data_url)s, {credentials: 'same-origin', headers: {'Accept': 'application/json'}})
+      .then(function (answer) {
+        if (answer.status === 401) { location.assign('/login?next=' + encodeURIComponent(here)); return; }
+        if (!answer.ok) { fail(answer.status === 429 ? 'Too many requests. Try again in a moment.'
+                                                      : 'Something went wrong loading members. Try again.'); return; }
+        return answer.json().then(draw);
+      })
+      .catch(function () { fail('Something went wrong loading members. Try again.'); });
+  }, %(delay_ms)d);
 })();
 """
 
 
-def members(state: WorldState, b: Business, page: int, delay_ms: int, broken: bool = False) -> str:
+def members_data(state: WorldState, b: Business, page: int) -> dict:
     everyone = state.members_sorted(b.business_id)
-    pages = max(1, math.ceil(len(everyone) / MEMBERS_PER_PAGE))
-    rows = [_member_row(state, m) for m in everyone[(page - 1) * MEMBERS_PER_PAGE : page * MEMBERS_PER_PAGE]]
-    data = json.dumps(rows, ensure_ascii=False).replace("</", "<\\/")
-    next_link = f'<a href="/business/{escape(b.business_id)}/members?page={page + 1}">Next</a>' if page < pages else ""
-    prev_link = f'<a href="/business/{escape(b.business_id)}/members?page={page - 1}">Previous</a>' if page > 1 else ""
+    return {"rows": [_member_row(state, m) for m in everyone[(page - 1) * MEMBERS_PER_PAGE : page * MEMBERS_PER_PAGE]]}
+
+
+def members(state: WorldState, b: Business, page: int, delay_ms: int, broken: bool = False) -> str:
+    pages = max(1, math.ceil(len(state.members_sorted(b.business_id)) / MEMBERS_PER_PAGE))
+    bid = escape(b.business_id)
+    data_url = json.dumps(f"/business/{b.business_id}/api/members?page={page}").replace("</", "<\\/")
+    next_link = f'<a href="/business/{bid}/members?page={page + 1}">Next</a>' if page < pages else ""
+    prev_link = f'<a href="/business/{bid}/members?page={page - 1}">Previous</a>' if page > 1 else ""
     return layout("Members", f"""<h1>Members</h1>
 <p><a href="#invite">Invite members</a> <a href="#next-steps">Next steps for new members</a></p>
+<div id="members-status"></div>
 <table aria-label="Members">
 <thead><tr><th>Name</th><th>{"Contact" if broken else "Email"}</th><th>Role</th><th>Status</th><th>Assets</th><th>Last active</th></tr></thead>
 <tbody id="members-body"><tr><td colspan="6">Loading…</td></tr></tbody>
 </table>
 <nav aria-label="Pagination"><span>Page {page} of {pages}</span> {prev_link} {next_link}</nav>
-<script id="members-data" type="application/json">{data}</script>
-<script>{_MEMBERS_SCRIPT % {"delay_ms": delay_ms}}</script>""")
+<script>{_MEMBERS_SCRIPT % {"delay_ms": delay_ms, "data_url": data_url}}</script>""")
 
 
 def partners(state: WorldState, b: Business) -> str:

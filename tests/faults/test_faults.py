@@ -153,7 +153,14 @@ def chromium_of(worker_pid: int) -> list[int]:
     return mains
 
 
-async def test_a_worker_killed_three_times_mid_check_finishes_exactly(fault_settings, dev_server, make_worker, large_site, large_world):
+FLAKY = dict(error_rate=0.2, throttle_rate=0.1, retry_after_s=1, latency_ms=[0, 800], session_max_views=7)
+
+
+async def test_a_worker_killed_three_times_mid_check_on_a_flaky_site_finishes_exactly(
+        fault_settings, dev_server, make_worker, large_site, large_world):
+    """The flaky site of the test above (sessions also end under the Members page's script), and the
+    worker SIGKILLed three times while it reads: the check completes exactly, and the site is not
+    asked for much more than the pages themselves."""
     settings = fault_settings.model_copy(update={"temporal_address": dev_server.address})
     worker = make_worker(settings)
     worker.start()
@@ -162,29 +169,32 @@ async def test_a_worker_killed_three_times_mid_check_finishes_exactly(fault_sett
     await setup_partner(cli, engine)
     for n in range(2):
         large_site.put_member(member(f"zz.killed{n}@mega.example"))
-    large_site.faults(latency_ms=[250, 250])
-    before = members_page_reads(large_site.stats())
+    before = large_site.stats()
+    large_site.faults(**FLAKY, seed=int(time.time()) % 10_000)
     started = time.monotonic()
     await ok(cli, "partners", "check", "-w", WS, "-p", LARGE_PARTNER, "--no-wait")
     progress = 0
     for kill in range(3):
         progress = await wait_for(lambda: (t := latest_check(engine)) and t.trigger == "Manual"
-                                  and t.pages_read >= progress + 4 and t.pages_read, 300, f"progress before kill {kill + 1}")
+                                  and t.pages_read >= progress + 4 and t.pages_read, 600, f"progress before kill {kill + 1}")
         worker.kill()
         await asyncio.sleep(0.5)
         worker.start()
     task = await wait_for(lambda: (t := latest_check(engine)) and t.status in ("Completed", "Not completed") and t,
-                          600, "the check to finish", every_s=1)
-    assert (task.status, task.added, task.changed, task.removed) == ("Completed", 2, 0, 0), task.reason
+                          900, "the check to finish", every_s=1)
+    assert (task.status, task.added, task.changed, task.removed) == ("Completed", 2, 0, 0), (task.reason_code, task.reason)
     assert users_of(engine) == expected_large_people(large_world[1]) | {f"zz.killed{n}@mega.example" for n in range(2)}
-    reads = {p: n - before.get(p, 0) for p, n in members_page_reads(large_site.stats()).items()
-             if "?page=" in p and p.startswith("/business/")}
+    after = large_site.stats()
+    pages = task.pages_total
+    answers, faults, sign_ins = (after[k] - before[k] for k in ("pages", "faults", "logins"))
+    reads = {p: n - members_page_reads(before).get(p, 0) for p, n in members_page_reads(after).items() if "?page=" in p}
     reads = {p: n for p, n in reads.items() if n}
-    # Pages are read 4 at a time: a kill loses at most the pages in flight, each read again once per
-    # kill at worst, and pages 1 and 41 are read once more as witnesses.
-    assert len(reads) == 41 and max(reads.values()) <= 1 + 3 + 1, reads
-    figures("worker_sigkill_x3", seconds=round(time.monotonic() - started, 1), worker_starts=worker.starts,
-            pages=len(reads), pages_read_twice=sum(n == 2 for n in reads.values()), max_reads_per_page=max(reads.values()))
+    figures("worker_sigkill_x3_flaky", seconds=round(time.monotonic() - started, 1), worker_starts=worker.starts,
+            pages=pages, page_answers=answers, faults_injected=faults, sign_ins=sign_ins,
+            data_requests=after["data_requests"] - before["data_requests"], retries=task.retries,
+            bound=round(1.3 * pages + faults + 2 * sign_ins, 1), max_reads_per_page=max(reads.values()))
+    assert len(reads) == pages == 41
+    assert answers <= 1.3 * pages + faults + 2 * sign_ins, (answers, pages, faults, sign_ins)
 
 
 async def test_a_restarted_temporal_server_loses_no_onboarding_and_no_check(fault_settings, dev_server, make_worker, large_site, large_world):

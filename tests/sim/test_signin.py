@@ -104,3 +104,21 @@ async def test_session_expires_after_max_views(sim, context):
     await page.get_by_role("heading", level=1, name="Globex Agency", exact=True).wait_for()
     await page.goto(sim.base_url + f"/business/{GLOBEX}/assets")  # view 3: expired
     assert "/login?next=" in page.url
+
+
+async def test_a_session_ending_under_the_members_script_sends_the_browser_to_sign_in(sim, context):
+    """Like a single-page site: the Members page answers 200, then its script learns from its data
+    request that the session is gone and moves the browser to /login?next=<that path> itself."""
+    page = await context.new_page()
+    await _fill_login(page, sim.base_url, GLOBEX_MONITOR.email, GLOBEX_MONITOR.password)  # the hub: view 1
+    sim.faults(session_max_views=2)
+    path = f"/business/{GLOBEX}/members?page=2"
+    response = await page.goto(sim.base_url + path)
+    assert response.status == 200 and response.url == sim.base_url + path  # no redirect from the server
+    await page.wait_for_url(re.compile(r"/login\?next="))
+    assert page.url == sim.base_url + "/login?next=" + path.replace("/", "%2F").replace("?", "%3F").replace("=", "%3D")
+    await page.get_by_label("Email", exact=True).fill(GLOBEX_MONITOR.email)
+    await page.get_by_label("Password", exact=True).fill(GLOBEX_MONITOR.password)
+    await page.get_by_role("button", name="Log in", exact=True).click()
+    await page.wait_for_url(sim.base_url + path)  # back where the script left
+    await page.get_by_role("table", name="Members", exact=True).get_by_role("row").nth(25).wait_for()

@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 
 from pinterest_reader.client import Credentials
-from tests.flows import WS, json_of, ok, workspace_with_partners
-from tests.sim.accounts import GLOBEX, GLOBEX_MONITOR, NORTHWIND, NORTHWIND_MONITOR
+from tests.flows import WS, json_of, ok, onboard, workspace_with_partners
+from tests.sim.accounts import GLOBEX, GLOBEX_MONITOR, INITECH, INITECH_MONITOR, NORTHWIND, NORTHWIND_MONITOR
 
 CASES = {
     # code: (partner, credentials shared, site faults, words in the reason)
+    "BadCredentials": (GLOBEX, Credentials(GLOBEX_MONITOR.email, "not-the-password"), {}, "rejected"),
+    "UnderpermissionedAccount": (INITECH, INITECH_MONITOR, {}, "not a Manager"),
     "AccountLocked": (GLOBEX, Credentials(GLOBEX_MONITOR.email, "wrong-once"), {"lock_after_failures": 1}, "locked"),
     "VerificationFailed": (NORTHWIND, Credentials(NORTHWIND_MONITOR.email, NORTHWIND_MONITOR.password,
                                                   "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"), {}, "verification code"),
@@ -38,3 +40,20 @@ async def test_lasting_fault_is_reported_once_with_evidence(code, cli, worker, s
     assert words in partner["reason"]
     evidence = list(settings.artifacts_dir.glob(f"connect-{partner['id']}/*-{code}.*"))
     assert sorted(p.name.split(".", 1)[1] for p in evidence) == ["png", "trace.zip"]
+
+
+async def test_a_lasting_fault_on_a_later_page_of_a_check_leaves_its_screenshot(cli, worker, sim, settings):
+    """Page 2 of 3 is read in a tab of its own, after the trace stopped with page 1: its verdict is
+    confirmed in a fresh tab, and the screenshot of that tab is kept although the tab is closed."""
+    await workspace_with_partners(cli)
+    await onboard(cli, GLOBEX, "boss@globex.example", GLOBEX_MONITOR)
+    path = f"/business/{GLOBEX}/members?page=2"
+    before = sim.stats()["by_path"].get(path, 0)
+    sim.faults(break_contract="members_columns", break_contract_pages=[2])
+    result = await cli("partners", "check", "-w", WS, "-p", GLOBEX)
+    assert result.code == 1 and "[SiteChanged]" in result.out, result.out + result.err
+    assert sim.stats()["by_path"][path] - before == 2  # read, then confirmed once in a fresh tab
+    [task] = [t for t in await json_of(cli, "tasks", "list", "-w", WS, "-p", GLOBEX) if t["trigger"] == "Manual"]
+    assert (task["status"], task["reason_code"]) == ("Not completed", "SiteChanged")
+    evidence = sorted(p.name.split(".", 1)[1] for p in settings.artifacts_dir.glob(f"{task['id']}/*-SiteChanged.*"))
+    assert evidence == ["png"], evidence

@@ -40,9 +40,9 @@ class DictStore:
         self.restarts += 1
 
 
-async def read_all(context, sim, store: DictStore, parallel: int = 4):
-    client = PinterestClient(context, sim.base_url, max_backoff_s=0.2)
-    keeper = SessionKeeper(lambda: client.sign_in(GLOBEX_MONITOR), max_sign_ins=10)
+async def read_all(context, sim, store: DictStore, parallel: int = 4, tries_per_page: int = 8):
+    client = PinterestClient(context, sim.base_url, max_backoff_s=0.2, tries_per_page=tries_per_page)
+    keeper = SessionKeeper(lambda tab: (tab or client).sign_in(GLOBEX_MONITOR), max_sign_ins=10)
     await keeper.renew(0)
     members = MembersPass(client, GLOBEX, keeper, parallel=parallel, save_page=store.save, stored_emails=store.emails,
                           restart=store.restart, page_deadline_s=60)
