@@ -3,6 +3,8 @@ partner, evidence of the failing page, and a single sign-in attempt where signin
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from pinterest_reader.client import Credentials
@@ -47,6 +49,10 @@ async def test_a_lasting_fault_on_a_later_page_of_a_check_leaves_its_screenshot(
     confirmed in a fresh tab, and the screenshot of that tab is kept although the tab is closed."""
     await workspace_with_partners(cli)
     await onboard(cli, GLOBEX, "boss@globex.example", GLOBEX_MONITOR)
+    for _ in range(240):  # the onboarding's first check runs on its own; let it finish unbroken
+        if [t for t in await json_of(cli, "tasks", "list", "-w", WS, "-p", GLOBEX) if t["status"] == "Completed"]:
+            break
+        await asyncio.sleep(0.25)
     path = f"/business/{GLOBEX}/members?page=2"
     before = sim.stats()["by_path"].get(path, 0)
     sim.faults(break_contract="members_columns", break_contract_pages=[2])
