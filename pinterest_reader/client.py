@@ -140,7 +140,7 @@ class PinterestClient:
         *,
         page_timeout_s: float = 30,
         rows_timeout_s: float = 20,
-        tries_per_page: int = 8,
+        tries_per_page: int = 12,
         max_backoff_s: float = 30,
         max_retry_after_s: float = 120,
         on_retry: RetryHook | None = None,

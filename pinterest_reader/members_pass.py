@@ -96,6 +96,11 @@ class SessionKeeper:
         self.generation = 0
         self._lock = asyncio.Lock()
 
+    async def signed_in(self) -> None:
+        """Returns once no sign-in is under way: a page asked for meanwhile would only be refused."""
+        async with self._lock:
+            pass
+
     async def renew(self, seen_generation: int, tab: PinterestClient | None = None) -> None:
         """Signs in once for everyone who saw `seen_generation` expire; `tab` is the one that noticed."""
         async with self._lock:
@@ -156,6 +161,7 @@ class MembersPass:
         """One page, in a slot and a tab of its own, signing in again when the session expired."""
         async with self.limit.slot(), self._tab() as tab:
             while True:
+                await self.keeper.signed_in()
                 generation = self.keeper.generation
                 try:
                     page = await asyncio.wait_for(tab.read_members_page(self.business_id, page_no),

@@ -51,6 +51,9 @@ class Site:
     faults: FaultInjector = field(default_factory=FaultInjector)
     stats: Stats = field(default_factory=Stats)
     sessions: dict[str, Session] = field(default_factory=dict)
+    # Sessions the site ended (session_max_views, or /__sim/sessions/expire): every later request that
+    # still carries one is refused by that fault, and counted as a fault injected.
+    ended: set[str] = field(default_factory=set)
     pending: dict[str, Pending] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
     locked_until: dict[str, float] = field(default_factory=dict)
@@ -64,9 +67,22 @@ class Site:
         self.state = WorldState(World.load(self.world_path))
         self.faults.configure(FaultConfig())
         self.sessions.clear()
+        self.ended.clear()
         self.pending.clear()
         self.failures.clear()
         self.locked_until.clear()
+
+    def end_session(self, token: str) -> None:
+        self.sessions.pop(token, None)
+        self.ended.add(token)
+
+    def session_for(self, request: Request) -> tuple[str | None, Session | None]:
+        """The request's session; a request refused because the site ended its session is a fault."""
+        token = request.cookies.get(SESSION_COOKIE)
+        session = self.sessions.get(token) if token else None
+        if session is None and token in self.ended:
+            self.stats.faults += 1
+        return token, session
 
     def is_locked(self, email: str) -> bool:
         return self.locked_until.get(email.lower(), 0) > time.monotonic()
@@ -111,8 +127,6 @@ def _counted(handler, *, data: bool):
         site: Site = request.app.state.site
         if data:
             site.stats.data_requests += 1
-        else:
-            site.stats.pages += 1
         key = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         site.stats.by_path[key] += 1
         delay = site.faults.latency_s()
@@ -124,8 +138,15 @@ def _counted(handler, *, data: bool):
             site.stats.faults += 1
             if data:
                 return JSONResponse({"error": "Please try again in a moment."}, status_code=status, headers=headers)
-            return _html(pages.error(status, "Please try again in a moment."), status, headers)
-        return await handler(request, site)
+            response = _html(pages.error(status, "Please try again in a moment."), status, headers)
+        else:
+            response = await handler(request, site)
+        # A page is a document served; a redirect (the session's end, a form post) serves none.
+        if 300 <= response.status_code < 400:
+            site.stats.redirects += 1
+        elif not data:
+            site.stats.pages += 1
+        return response
 
     return wrapped
 
@@ -144,14 +165,14 @@ def _login_redirect(request: Request) -> RedirectResponse:
 
 
 def _signed_in(request: Request, site: Site) -> Session | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    session = site.sessions.get(token) if token else None
+    token, session = site.session_for(request)
     if session is None:
         return None
     session.views += 1
     limit = site.faults.config.session_max_views
     if limit is not None and session.views > limit:
-        site.sessions.pop(token, None)
+        site.end_session(token)
+        site.stats.faults += 1
         return None
     return session
 
@@ -159,13 +180,13 @@ def _signed_in(request: Request, site: Site) -> Session | None:
 def _still_signed_in(request: Request, site: Site) -> Session | None:
     """A page script's data request. A session whose last page view was its last ends here, after
     that page answered 200: the script, not the server, then sends the browser to sign in."""
-    token = request.cookies.get(SESSION_COOKIE)
-    session = site.sessions.get(token) if token else None
+    token, session = site.session_for(request)
     if session is None:
         return None
     limit = site.faults.config.session_max_views
     if limit is not None and session.views >= limit:
-        site.sessions.pop(token, None)
+        site.end_session(token)
+        site.stats.faults += 1
         return None
     return session
 
@@ -361,7 +382,8 @@ async def sim_faults(request: Request) -> Response:
 async def sim_expire_sessions(request: Request) -> Response:
     site = _site(request)
     ended = len(site.sessions)
-    site.sessions.clear()
+    for token in list(site.sessions):
+        site.end_session(token)
     return JSONResponse({"ended": ended})
 
 

@@ -72,7 +72,8 @@ class FaultInjector:
 
 class Stats:
     def __init__(self) -> None:
-        self.pages = 0
+        self.pages = 0  # documents served, error pages included; not redirects, not script data
+        self.redirects = 0
         self.data_requests = 0  # the Members page script's fetches: not pages, but faults apply
         self.logins = 0
         self.verifications = 0
@@ -83,6 +84,7 @@ class Stats:
     def as_dict(self) -> dict:
         return {
             "pages": self.pages,
+            "redirects": self.redirects,
             "data_requests": self.data_requests,
             "logins": self.logins,
             "verifications": self.verifications,

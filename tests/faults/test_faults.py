@@ -118,10 +118,12 @@ async def test_a_flaky_site_loses_nobody_and_invents_nobody(fault_settings, dev_
     after = large_site.stats()
     reads = members_page_reads(after)
     delta = {p: n - members_page_reads(before).get(p, 0) for p, n in reads.items()}
+    answers, faults, sign_ins = (after[k] - before[k] for k in ("pages", "faults", "logins"))
     figures("flaky_site", people=len(expected), seconds=round(time.monotonic() - started, 1),
-            faults_injected=after["faults"] - before["faults"], retries=task.retries,
-            sign_ins=after["logins"] - before["logins"], page_answers=after["pages"] - before["pages"],
-            members_pages=len(delta), max_answers_per_members_page=max(delta.values()), statuses_seen=sorted(seen))
+            faults_injected=faults, retries=task.retries, sign_ins=sign_ins, page_answers=answers,
+            bound=round(1.3 * task.pages_total + faults + 2 * sign_ins, 1),
+            max_answers_per_members_page=max(delta.values()), statuses_seen=sorted(seen))
+    assert answers <= 1.3 * task.pages_total + faults + 2 * sign_ins, (answers, task.pages_total, faults, sign_ins)
 
 
 def descendants(pid: int) -> list[int]:
