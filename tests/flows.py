@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from pinterest_reader.client import Credentials
@@ -22,6 +23,16 @@ def expected_people(business_id: str) -> dict[str, dict]:
 
 def listed(business_id: str) -> int:
     return sum(m["business_id"] == business_id for m in json.loads(DEMO_WORLD.read_text())["members"])
+
+
+async def until(predicate, timeout: float = 60):
+    """Awaits `predicate()` every quarter second until it returns something true, and returns that."""
+    for _ in range(int(timeout * 4)):
+        value = await predicate()
+        if value:
+            return value
+        await asyncio.sleep(0.25)
+    raise AssertionError("timed out")
 
 
 async def ok(cli, *args, stdin=None):

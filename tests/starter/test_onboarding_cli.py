@@ -3,23 +3,12 @@ share, select, connect, first check, schedule; with paging and TOTP."""
 
 from __future__ import annotations
 
-import asyncio
-
 from temporalio.client import WorkflowExecutionStatus
 
 from models.payloads import OnboardResult
-from tests.flows import WS, expected_people, invite_accept_share, json_of, listed, ok, onboard, workspace_with_partners
+from tests.flows import WS, expected_people, invite_accept_share, json_of, listed, ok, onboard, until, workspace_with_partners
 from tests.sim.accounts import GLOBEX, GLOBEX_MONITOR, INITECH, NORTHWIND, NORTHWIND_MONITOR
 from workflows import naming
-
-
-async def _wait_for(predicate, timeout=60):
-    for _ in range(int(timeout * 4)):
-        value = await predicate()
-        if value:
-            return value
-        await asyncio.sleep(0.25)
-    raise AssertionError("timed out")
 
 
 async def test_discovery_lists_partners_pending_onboarding(cli, worker):
@@ -92,7 +81,7 @@ async def test_totp_monitor_account_connects_and_is_checked(cli, worker, record_
         tasks = await json_of(cli, "tasks", "list", "-w", WS, "-p", NORTHWIND)
         return tasks and tasks[0]["status"] == "Completed" and tasks[0]
 
-    task = await _wait_for(checked)
+    task = await until(checked)
     users = await json_of(cli, "users", "list", "-w", WS, "-p", NORTHWIND)
     assert {u["email"] for u in users} == set(expected_people(NORTHWIND))
     assert task["added"] == len(users) == 7

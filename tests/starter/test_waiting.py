@@ -4,19 +4,8 @@ the work itself goes on."""
 
 from __future__ import annotations
 
-import asyncio
-
-from tests.flows import WS, invite_accept_share, json_of, ok, workspace_with_partners
+from tests.flows import WS, invite_accept_share, json_of, ok, until, workspace_with_partners
 from tests.sim.accounts import GLOBEX, GLOBEX_MONITOR
-
-
-async def _until(predicate, timeout_s: float = 120):
-    for _ in range(int(timeout_s * 4)):
-        value = await predicate()
-        if value:
-            return value
-        await asyncio.sleep(0.25)
-    raise AssertionError("timed out")
 
 
 async def _partner(cli) -> dict:
@@ -29,7 +18,7 @@ async def test_no_wait_returns_at_once_and_timeout_leaves_the_work_running(cli, 
 
     selected = await ok(cli, "monitor", "select", "-w", WS, "-p", GLOBEX, "--account", GLOBEX_MONITOR.email, "--no-wait")
     assert "connecting now" in selected.out
-    await _until(lambda: _partner_checked(cli))
+    await until(lambda: _partner_checked(cli))
 
     sim.faults(latency_ms=[1500, 1500])  # every page takes 1.5 s: a check of 3 pages outlasts 1 s
     late = await cli("partners", "check", "-w", WS, "-p", GLOBEX, "--timeout", "1s")
@@ -47,7 +36,7 @@ async def test_no_wait_returns_at_once_and_timeout_leaves_the_work_running(cli, 
     skipped = await cli("schedules", "trigger", "-w", WS, "-p", GLOBEX)  # the schedule's overlap policy: skip
     assert skipped.code == 4 and "skipped the trigger: its previous check still runs" in skipped.err, skipped.err
     sim.faults()
-    await _until(lambda: _scheduled_done(cli))
+    await until(lambda: _scheduled_done(cli))
     waited = await ok(cli, "schedules", "trigger", "-w", WS, "-p", GLOBEX, "--timeout", "2m")
     assert waited.out.startswith("Completed: 0 added, 0 changed, 0 removed (61 listed)"), waited.out
 
