@@ -11,6 +11,7 @@ import json
 import sys
 from datetime import date, datetime, timezone
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -91,9 +92,10 @@ def _rich_table(rows: list[dict], columns: list[str]) -> None:
 def _plain_table(rows: list[dict], columns: list[str]) -> None:
     """Columns padded with spaces, one line per row: easy to read, grep and cut."""
     cells = [[_title(c).upper() for c in columns]] + [[_for_text(r.get(c)).replace("\n", " ") for c in columns] for r in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+    # Widths in terminal cells, so that wide (CJK) and combining characters keep the columns aligned.
+    widths = [max(cell_len(line[i]) for line in cells) for i in range(len(columns))]
     for line in cells:
-        sys.stdout.write("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip() + "\n")
+        sys.stdout.write("  ".join(v + " " * (w - cell_len(v)) for v, w in zip(line, widths)).rstrip() + "\n")
     if not rows:
         sys.stdout.write("(none)\n")
 
