@@ -79,12 +79,14 @@ _FIND_JS = """
   const tables = Array.from(document.querySelectorAll('table, [role=table]')).filter((t) => !hidden(t) && nameOf(t) === 'members');
 """
 # Settles on one of: 'login' (the page's script sent the browser to sign in), 'alert' (the page shows
-# an error instead of rows), 'ready' (one Members table without its `Loading…` row).
+# an error instead of rows), 'ready' (one Members table with rows, and no `Loading…` row).
 _MEMBERS_READY_JS = "() => {" + _FIND_JS + """
   if (/^\\/login(\\/|$)/.test(location.pathname)) return 'login';
   if (Array.from(document.querySelectorAll('[role=alert]')).some((a) => !hidden(a) && a.textContent.trim())) return 'alert';
-  return tables.length === 1 && !Array.from(tables[0].rows || []).some((r) => /^\\s*loading(…|\\.\\.\\.)\\s*$/i.test(r.textContent))
-    ? 'ready' : false;
+  // Ready: one table, no `Loading…` row, and a row besides the header (a business always has a member).
+  if (tables.length !== 1) return false;
+  const rows = Array.from(tables[0].rows || []);
+  return rows.length > 1 && !rows.some((r) => /^\\s*loading(…|\\.\\.\\.)\\s*$/i.test(r.textContent)) ? 'ready' : false;
 }"""
 _MEMBERS_PAGE_JS = "() => {" + _FIND_JS + """
   const headings = Array.from(document.querySelectorAll('h1, [role=heading][aria-level="1"]'))
@@ -423,6 +425,8 @@ class PinterestClient:
             if self._on_sign_in_page(page):
                 raise SessionExpired("The session expired while the Members page loaded.") from None
             raise SiteUnavailable(f"The Members page changed while it was read ({type(error).__name__}).") from None
+        if not rows:  # every business has a member (this account): an empty page is one not drawn yet
+            raise SiteUnavailable(f"Members page {page_no} showed no rows.")
         members = [
             parse_member({k: v["text"] for k, v in row.items()}, row["assets"]["items"]) for row in rows
         ]

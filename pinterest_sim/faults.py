@@ -19,8 +19,9 @@ class FaultConfig(BaseModel):
     lock_after_failures: int = Field(5, ge=1)
     seed: int | None = None
     # Not in the contract (an extension of this site): serve pages that break it, to test that a
-    # client notices. "members_columns" renames a Members column.
-    break_contract: Literal["members_columns"] | None = None
+    # client notices. "members_columns" renames a Members column; "members_empty" has the page's script
+    # take its Loading row away and draw no rows (a page caught half drawn).
+    break_contract: Literal["members_columns", "members_empty"] | None = None
     break_contract_pages: list[int] | None = None  # only these Members pages (default: every page)
     break_contract_times: int | None = Field(None, ge=1)  # only this many answers, then the page is right again
 
@@ -49,16 +50,16 @@ class FaultInjector:
         low, high = self.config.latency_ms
         return self.rng.uniform(low, high) / 1000
 
-    def breaks_members_page(self, page_no: int) -> bool:
-        """Whether this Members answer breaks the contract (the extension above), counting it down."""
+    def breaks_members_page(self, page_no: int) -> str | None:
+        """How this Members answer breaks the contract (the extension above), if it does; counted down."""
         cfg = self.config
-        if cfg.break_contract != "members_columns" or (cfg.break_contract_pages and page_no not in cfg.break_contract_pages):
-            return False
+        if cfg.break_contract is None or (cfg.break_contract_pages and page_no not in cfg.break_contract_pages):
+            return None
         if cfg.break_contract_times is not None:
             if self.broken_answers >= cfg.break_contract_times:
-                return False
+                return None
             self.broken_answers += 1
-        return True
+        return cfg.break_contract
 
     def draw(self) -> tuple[int, dict[str, str]] | None:
         """A fault to answer with instead of the page, or None."""

@@ -133,7 +133,7 @@ _MEMBERS_SCRIPT = """
         if (answer.status === 401) { location.assign('/login?next=' + encodeURIComponent(here)); return; }
         if (!answer.ok) { fail(answer.status === 429 ? 'Too many requests. Try again in a moment.'
                                                       : 'Something went wrong loading members. Try again.'); return; }
-        return answer.json().then(draw);
+        return answer.json().then(function (data) { draw(%(draw)s ? data : {rows: []}); });
       })
       .catch(function () { fail('Something went wrong loading members. Try again.'); });
   }, %(delay_ms)d);
@@ -146,7 +146,7 @@ def members_data(state: WorldState, b: Business, page: int) -> dict:
     return {"rows": [_member_row(state, m) for m in everyone[(page - 1) * MEMBERS_PER_PAGE : page * MEMBERS_PER_PAGE]]}
 
 
-def members(state: WorldState, b: Business, page: int, delay_ms: int, broken: bool = False) -> str:
+def members(state: WorldState, b: Business, page: int, delay_ms: int, broken: str | None = None) -> str:
     pages = max(1, math.ceil(len(state.members_sorted(b.business_id)) / MEMBERS_PER_PAGE))
     bid = escape(b.business_id)
     data_url = json.dumps(f"/business/{b.business_id}/api/members?page={page}").replace("</", "<\\/")
@@ -156,11 +156,11 @@ def members(state: WorldState, b: Business, page: int, delay_ms: int, broken: bo
 <p><a href="#invite">Invite members</a> <a href="#next-steps">Next steps for new members</a></p>
 <div id="members-status"></div>
 <table aria-label="Members">
-<thead><tr><th>Name</th><th>{"Contact" if broken else "Email"}</th><th>Role</th><th>Status</th><th>Assets</th><th>Last active</th></tr></thead>
+<thead><tr><th>Name</th><th>{"Contact" if broken == "members_columns" else "Email"}</th><th>Role</th><th>Status</th><th>Assets</th><th>Last active</th></tr></thead>
 <tbody id="members-body"><tr><td colspan="6">Loading…</td></tr></tbody>
 </table>
 <nav aria-label="Pagination"><span>Page {page} of {pages}</span> {prev_link} {next_link}</nav>
-<script>{_MEMBERS_SCRIPT % {"delay_ms": delay_ms, "data_url": data_url}}</script>""")
+<script>{_MEMBERS_SCRIPT % {"delay_ms": delay_ms, "data_url": data_url, "draw": "0" if broken == "members_empty" else "1"}}</script>""")
 
 
 def partners(state: WorldState, b: Business) -> str:

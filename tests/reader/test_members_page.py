@@ -93,3 +93,14 @@ async def test_a_missing_permission_is_confirmed_before_it_is_reported(context, 
     with pytest.raises(UnderpermissionedAccount):
         await client.read_members_page(INITECH, 1)
     assert answers(sim, path) - before == 2 and [c for c, _, _ in evidence.seen] == ["UnderpermissionedAccount"]
+
+
+async def test_a_page_whose_script_draws_no_rows_is_read_again_not_taken_as_empty(context, sim):
+    """Rows load late on a single-page site; a table left empty is a page not drawn yet, never a page of
+    nobody (which would look like everyone on it had left)."""
+    client = await signed_in(context, sim, rows_timeout_s=1)
+    path = f"/business/{GLOBEX}/members?page=2"
+    before = answers(sim, path)
+    sim.faults(break_contract="members_empty", break_contract_pages=[2], break_contract_times=1)
+    page = await client.read_members_page(GLOBEX, 2)
+    assert len(page.rows) == 25 and answers(sim, path) - before == 2
