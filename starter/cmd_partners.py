@@ -7,7 +7,7 @@ import contextlib
 import sys
 
 import typer
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
@@ -155,9 +155,31 @@ def onboard(workspace: Workspace = None, partner: Partner = ...,
             if "already" in str(error).lower():
                 raise Conflict(f"onboarding of partner {p.business_id} is already running") from None
             raise
+        return await _first_step(client.get_workflow_handle(naming.onboard_id(p.id)))
 
-    context.run(go())
-    say(f"Onboarding partner {p.business_id} ({p.name}): invitation sent to the partner's admin")
+    step = context.run(go())
+    if step == "Waiting for the partner's admin to accept the invitation":
+        say(f"Onboarding partner {p.business_id} ({p.name}): invitation sent to the partner's admin")
+    elif step is None:
+        say(f"Onboarding partner {p.business_id} ({p.name}) started; the invitation goes out as soon as a worker "
+            f"runs it (partnerwatch partners status -p {p.business_id})")
+    else:
+        say(f"Onboarding partner {p.business_id} ({p.name}): {step[:1].lower() + step[1:]}")
+
+
+async def _first_step(handle: WorkflowHandle, patience_s: float = 30) -> str | None:
+    """The onboarding's step once it left `Starting` (the invitation is then recorded), or None if no
+    worker got to it within `patience_s`: what the command says must be true when it says it."""
+    deadline = asyncio.get_running_loop().time() + patience_s
+    while asyncio.get_running_loop().time() < deadline:
+        try:
+            state = await asyncio.wait_for(handle.query("state", result_type=OnboardState), 5)
+            if state.step != "Starting":
+                return state.step
+        except (RPCError, WorkflowQueryFailedError, asyncio.TimeoutError):
+            pass  # no worker has picked the workflow up yet
+        await asyncio.sleep(0.2)
+    return None
 
 
 @app.command("status")
