@@ -89,6 +89,7 @@ class FailureRecorder:
         and the masked trace while one runs. The folder, or None when nothing could be kept."""
         if not self.enabled:
             return None
+        trace: Path | None = None
         try:
             if self.screenshot is None and page is not None and not page.is_closed():
                 await self._screenshot(page, code)
@@ -98,11 +99,13 @@ class FailureRecorder:
                 await self.context.tracing.stop_chunk(path=str(raw))
                 self.tracing = False
                 self.secrets.update(c["value"] for c in await self.context.cookies() if c.get("value"))
-                _mask_zip(raw, base.with_suffix(".trace.zip"), self.secrets)
+                trace = base.with_suffix(".trace.zip")
+                _mask_zip(raw, trace, self.secrets)
                 raw.unlink()
         except Exception as error:  # noqa: BLE001 - evidence is best effort; the fault itself is reported
             log.warning("artifacts.failed", code=code, error=type(error).__name__)
-        files = sorted(p.name for p in self.folder.glob(f"*-{code}.*")) if self.folder.is_dir() else []
+        # Only what this fault left: a folder (a partner's connections) may hold older evidence too.
+        files = [p.name for p in (self.screenshot, trace) if p is not None and p.is_file()]
         if not files:
             log.warning("artifacts.missing", folder=str(self.folder), code=code)
             return None
