@@ -76,7 +76,7 @@ def _clean(value):
     if isinstance(value, dict):
         return {k: MASK if _is_secret_field(k) else _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
-        return type(value)(_clean(v) for v in value) if not isinstance(value, set) else [_clean(v) for v in value]
+        return [_clean(v) for v in value]  # rendered as a list either way
     return value
 
 

@@ -307,9 +307,10 @@ async def members_data(request: Request, site: Site) -> Response:
     if session is None:
         return JSONResponse({"error": "signed out"}, status_code=401)
     bid = request.path_params["business_id"]
-    if bid not in site.state.businesses or site.state.role_in(session.email, bid) is None:
+    role = site.state.role_in(session.email, bid)
+    if bid not in site.state.businesses or role is None:
         return JSONResponse({"error": "not found"}, status_code=404)
-    if site.state.role_in(session.email, bid) != "Manager":
+    if role != "Manager":
         return JSONResponse({"error": MSG_PERMISSION}, status_code=403)
     page_no = _page_number(request)
     if page_no is None:

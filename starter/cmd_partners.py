@@ -158,7 +158,7 @@ def onboard(workspace: Workspace = None, partner: Partner = ...,
         return await _first_step(client.get_workflow_handle(naming.onboard_id(p.id)))
 
     step = context.run(go())
-    if step == "Waiting for the partner's admin to accept the invitation":
+    if step == naming.STEP_INVITE:
         say(f"Onboarding partner {p.business_id} ({p.name}): invitation sent to the partner's admin")
     elif step is None:
         say(f"Onboarding partner {p.business_id} ({p.name}) started; the invitation goes out as soon as a worker "
@@ -174,7 +174,7 @@ async def _first_step(handle: WorkflowHandle, patience_s: float = 30) -> str | N
     while asyncio.get_running_loop().time() < deadline:
         try:
             state = await asyncio.wait_for(handle.query("state", result_type=OnboardState), 5)
-            if state.step != "Starting":
+            if state.step != naming.STEP_STARTING:
                 return state.step
         except (RPCError, WorkflowQueryFailedError, asyncio.TimeoutError):
             pass  # no worker has picked the workflow up yet

@@ -9,6 +9,13 @@ PARTNER = SearchAttributeKey.for_keyword("PartnerwatchPartnerBusinessId")
 TASK_STATUS = SearchAttributeKey.for_keyword("PartnerwatchTaskStatus")
 ALL_KEYS = (WORKSPACE, PARTNER, TASK_STATUS)
 
+# The steps of an onboarding, as its `state` query and the UI's current details say them.
+STEP_STARTING = "Starting"
+STEP_INVITE = "Waiting for the partner's admin to accept the invitation"
+STEP_SHARE = "Waiting for the partner to share a monitor account"
+STEP_SELECT = "Waiting for a company user to select a monitor account"
+STEP_CONNECT = "Connecting: signing in as the monitor account"
+
 
 def onboard_id(partner_id: str) -> str:
     return f"onboard-{partner_id}"

@@ -27,16 +27,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.policies import BROWSER_RETRY, STORE_RETRY, STORE_TIMEOUT, browser_queue
 
 CONNECT_TIMEOUT = timedelta(minutes=5)
-STEP_INVITE = "Waiting for the partner's admin to accept the invitation"
-STEP_SHARE = "Waiting for the partner to share a monitor account"
-STEP_SELECT = "Waiting for a company user to select a monitor account"
-STEP_CONNECT = "Connecting: signing in as the monitor account"
 
 
 @workflow.defn(name="OnboardPartner")
 class OnboardPartner:
     def __init__(self) -> None:
-        self._step = "Starting"
+        self._step = naming.STEP_STARTING
         self._guest_id: str | None = None
         self._accepted = False
         self._acceptance_recorded = False
@@ -64,7 +60,7 @@ class OnboardPartner:
 
     @accept_invitation.validator
     def _validate_acceptance(self, input: GuestAccepted) -> None:
-        if self._step != STEP_INVITE or self._accepted:
+        if self._step != naming.STEP_INVITE or self._accepted:
             raise ValueError(f"no invitation is waiting for acceptance ({self._step})")
         if input.guest_id != self._guest_id:
             raise ValueError(f"guest user {input.guest_id} is not the one invited for this partner")
@@ -88,7 +84,7 @@ class OnboardPartner:
             raise ValueError(f"monitor account {input.monitor_account_id} was not shared for this partner")
         # STEP_SHARE too: the share signal and this update can land in one activation, before
         # the run loop has moved on to waiting for a selection.
-        if self._step not in (STEP_SHARE, STEP_SELECT) or self._selections > self._handled:
+        if self._step not in (naming.STEP_SHARE, naming.STEP_SELECT) or self._selections > self._handled:
             raise ValueError(f"not waiting for a selection now ({self._step})")
 
     # --- run --------------------------------------------------------------------------------
@@ -143,7 +139,7 @@ class OnboardPartner:
                               "Record the acceptance")
         self._acceptance_recorded = True
 
-        self._at(STEP_SHARE)
+        self._at(naming.STEP_SHARE)
         await self._partner_status(input, "Pending onboarding",
                                    Fault(code="WaitingForMonitor", lasting=False,
                                          message="Waiting for the partner to share a monitor account."))
@@ -162,7 +158,7 @@ class OnboardPartner:
         return OnboardResult(outcome="Onboarded", first_check_workflow_id=first)
 
     async def _wait_for_acceptance(self, input: OnboardInput, guest: GuestRef) -> bool:
-        self._at(STEP_INVITE)
+        self._at(naming.STEP_INVITE)
         deadline = workflow.now() + timedelta(seconds=input.expire_after_s)
         while not self._accepted:
             remaining = (deadline - workflow.now()).total_seconds()
@@ -181,11 +177,11 @@ class OnboardPartner:
 
     async def _select_and_connect(self, input: OnboardInput) -> str:
         while True:
-            self._at(STEP_SELECT)
+            self._at(naming.STEP_SELECT)
             await workflow.wait_condition(lambda: self._selections > self._handled)
             number, monitor_id = self._selections, self._selected
             self._handled = number
-            self._at(STEP_CONNECT)
+            self._at(naming.STEP_CONNECT)
             try:
                 outcome = await workflow.execute_activity_method(
                     SiteActivities.connect_monitor, ConnectInput(partner_id=input.partner_id, monitor_account_id=monitor_id),

@@ -20,6 +20,8 @@ from tests.faults.conftest import LARGE_MONITOR, LARGE_PARTNER, expected_large_p
 
 pytestmark = pytest.mark.slow
 WS = "Acme Brands"
+# A flaky site: errors, throttling, latency, and sessions ending every 7 pages (under the page's script).
+FLAKY = dict(error_rate=0.2, throttle_rate=0.1, retry_after_s=1, latency_ms=[0, 800], session_max_views=7)
 FIGURES = Path(os.environ.get("PARTNERWATCH_FAULT_FIGURES", "/tmp/partnerwatch-fault-figures.jsonl"))
 
 
@@ -99,7 +101,7 @@ async def test_a_flaky_site_loses_nobody_and_invents_nobody(fault_settings, dev_
     for n in range(3):
         large_site.put_member(member(f"zz.new{n}@mega.example"))
     before = large_site.stats()
-    large_site.faults(error_rate=0.2, throttle_rate=0.1, retry_after_s=1, latency_ms=[0, 800], session_max_views=7, seed=42)
+    large_site.faults(**FLAKY, seed=42)
 
     started = time.monotonic()
     check = asyncio.create_task(cli("partners", "check", "-w", WS, "-p", LARGE_PARTNER, "--wait", timeout=900))
@@ -155,9 +157,6 @@ def chromium_of(worker_pid: int) -> list[int]:
     return mains
 
 
-FLAKY = dict(error_rate=0.2, throttle_rate=0.1, retry_after_s=1, latency_ms=[0, 800], session_max_views=7)
-
-
 async def test_a_worker_killed_three_times_mid_check_on_a_flaky_site_finishes_exactly(
         fault_settings, dev_server, make_worker, large_site, large_world):
     """The flaky site of the test above (sessions also end under the Members page's script), and the
@@ -172,7 +171,8 @@ async def test_a_worker_killed_three_times_mid_check_on_a_flaky_site_finishes_ex
     for n in range(2):
         large_site.put_member(member(f"zz.killed{n}@mega.example"))
     before = large_site.stats()
-    large_site.faults(**FLAKY, seed=int(time.time()) % 10_000)
+    seed = int(time.time()) % 10_000  # a new draw each run; the figures line names it to replay a failure
+    large_site.faults(**FLAKY, seed=seed)
     started = time.monotonic()
     await ok(cli, "partners", "check", "-w", WS, "-p", LARGE_PARTNER, "--no-wait")
     progress = 0
@@ -191,7 +191,7 @@ async def test_a_worker_killed_three_times_mid_check_on_a_flaky_site_finishes_ex
     answers, faults, sign_ins = (after[k] - before[k] for k in ("pages", "faults", "logins"))
     reads = {p: n - members_page_reads(before).get(p, 0) for p, n in members_page_reads(after).items() if "?page=" in p}
     reads = {p: n for p, n in reads.items() if n}
-    figures("worker_sigkill_x3_flaky", seconds=round(time.monotonic() - started, 1), worker_starts=worker.starts,
+    figures("worker_sigkill_x3_flaky", seed=seed, seconds=round(time.monotonic() - started, 1), worker_starts=worker.starts,
             pages=pages, page_answers=answers, faults_injected=faults, sign_ins=sign_ins,
             data_requests=after["data_requests"] - before["data_requests"], retries=task.retries,
             bound=round(1.3 * pages + faults + 2 * sign_ins, 1), max_reads_per_page=max(reads.values()))
