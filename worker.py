@@ -13,16 +13,20 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 import logs
-from activities.browser_host import BrowserHost
-from activities.log_context import LogContextInterceptor
-from activities.schedule_activities import ScheduleActivities
-from activities.site_activities import SiteActivities
-from activities.store_activities import StoreActivities
+from activities.browsing import BrowsingOptions
+from activities.schedules import ScheduleActivities
+from activities.site import SiteActivities
+from activities.store import StoreActivities
 from config import Settings, get_settings
 from models.db import engine_for
-from temporal_connection import connect
-from workflows.check_for_updates import CheckForUpdates
-from workflows.onboard_partner import OnboardPartner
+from models.reading import ReadingStore
+from models.vault import Vault
+from pinterest_reader.browser_host import BrowserHost
+from temporal_common.connection import connect
+from temporal_common.faults import FaultInterceptor
+from temporal_common.log_context import LogContextInterceptor
+from workflows.check_for_updates.workflow import CheckForUpdates
+from workflows.onboard_partner.workflow import OnboardPartner
 
 log = structlog.get_logger(__name__)
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
@@ -31,8 +35,14 @@ GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 def build_workers(client: Client, settings: Settings, browsers: BrowserHost, executor: ThreadPoolExecutor) -> list[Worker]:
     engine = engine_for(settings.database_url)
     store = StoreActivities(engine, client, asyncio.get_running_loop())
-    site = SiteActivities(engine, browsers, settings.pinterest_url, settings.page_timeout_s, settings.artifacts_dir,
-                          settings.record_failures, settings.parallel_pages, settings.reuse_sessions)
+    site = SiteActivities(
+        ReadingStore(engine, Vault(settings.master_keys())), browsers,
+        BrowsingOptions(base_url=settings.pinterest_url, page_timeout_s=settings.page_timeout_s,
+                        artifacts_dir=settings.artifacts_dir, record_failures=settings.record_failures,
+                        reuse_sessions=settings.reuse_sessions),
+        parallel_pages=settings.parallel_pages)
+    # Log context outermost, so that a fault's log line carries the activity's ids.
+    interceptors = [LogContextInterceptor(), FaultInterceptor()]
     schedules = ScheduleActivities(client, settings.task_queue, timedelta(hours=settings.check_interval_hours))
     main = Worker(
         client,
@@ -43,7 +53,7 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
                     store.record_reminder, store.close_invite, store.set_partner_status,
                     store.partner_business_id, schedules.ensure_check_schedule],
         activity_executor=executor,
-        interceptors=[LogContextInterceptor()],
+        interceptors=interceptors,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
     browser = Worker(
@@ -51,7 +61,7 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
         task_queue=settings.browser_task_queue,
         activities=[site.read_members_snapshot, site.read_partners, site.connect_monitor],
         max_concurrent_activities=settings.browser_concurrency,
-        interceptors=[LogContextInterceptor()],
+        interceptors=interceptors,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
     return [main, browser]
@@ -59,7 +69,7 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
 
 async def run(settings: Settings, stop: asyncio.Event) -> None:
     client = await connect(settings)
-    browsers = BrowserHost(settings.contexts_per_browser)
+    browsers = BrowserHost(settings.contexts_per_browser, settings.chromium)
     await browsers.start()
     with ThreadPoolExecutor(max_workers=16) as executor:
         workers = build_workers(client, settings, browsers, executor)

@@ -21,18 +21,20 @@ from pathlib import Path
 import psutil
 from temporalio.client import Client, WorkflowHandle
 
-from config import Settings
-from local_services import DevServer, WorkerProcess, process_env
+from config import STATE_DIR, Settings, create_key_file
+from devtools.local_services import DevServer, WorkerProcess, process_env
 from models import credentials, workspaces
 from models.db import engine_for, session_scope
-from models.payloads import CheckInput, CheckResult
+from models.statuses import MonitorState, PartnerStatus, TaskStatus, Trigger
 from models.tables import MonitorAccount, Partner
-from models.vault import MasterKeys
-from payload_codec import init_key_file
+from models.vault import MASTER_KID_PREFIX, Vault
 from pinterest_sim.control import SimControl, running_site
 from pinterest_sim.worlds.generate import COMPANY_ID, INTEGRATION_EMAIL, INTEGRATION_PASSWORD
+from temporal_common.codec import CODEC_KID_PREFIX, data_converter
+from workflows.check_for_updates.payloads import CheckInput, CheckResult
+from workflows.check_for_updates.workflow import CheckForUpdates
 
-RESULTS = Path(".partnerwatch/bench")
+RESULTS = STATE_DIR / "bench"
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -152,7 +154,7 @@ class Stack:
     async def start_worker(self, name: str, **overrides) -> WorkerProcess:
         """A worker process on its own task queue, with these settings; warmed up by one check."""
         queue = f"bench-{name}-{uuid.uuid4().hex[:6]}"
-        worker = WorkerProcess(process_env(self.settings(queue, **overrides), PARTNERWATCH_LOG_LEVEL="WARNING"),
+        worker = WorkerProcess(process_env(self.settings(queue, log_level="WARNING", **overrides)),
                                self.folder / f"worker-{name}.log")
         worker.start()
         self.workers[name], self.queues[name] = worker, queue
@@ -164,16 +166,16 @@ class Stack:
     async def start_check(self, worker: str, business_id: str) -> WorkflowHandle:
         partner_id = self.partners[business_id]
         return await self.client.start_workflow(
-            "CheckForUpdates", CheckInput(workspace_id=self.workspace_id, partner_id=partner_id, trigger="Manual",
-                                          actor="bench"),
-            id=f"bench-check-{partner_id}-{uuid.uuid4().hex[:8]}", task_queue=self.queues[worker], result_type=CheckResult)
+            CheckForUpdates.run, CheckInput(workspace_id=self.workspace_id, partner_id=partner_id,
+                                            trigger=Trigger.MANUAL, actor="bench"),
+            id=f"bench-check-{partner_id}-{uuid.uuid4().hex[:8]}", task_queue=self.queues[worker])
 
     async def check(self, worker: str, business_id: str, history: bool = True) -> CheckRun:
         started = time.perf_counter()
         handle = await self.start_check(worker, business_id)
         result = await handle.result()
         seconds = time.perf_counter() - started
-        if result.status != "Completed":
+        if result.status != TaskStatus.COMPLETED:
             raise RuntimeError(f"the check of {business_id} did not complete: {result.fault}")
         events, sign_ins, reused = 0, None, None
         if history:
@@ -192,13 +194,14 @@ def _seed(database_url: str, world: dict, business_ids: list[str]) -> tuple[str,
     """The company's workspace with these partners onboarded and their monitor accounts selected,
     written straight to the store: onboarding is not what the benchmarks measure."""
     engine = engine_for(database_url)
+    vault = Vault(Settings().master_keys())
     accounts = {a["email"]: a for a in world["accounts"]}
     assets = {a["asset_id"]: a for a in world["assets"]}
     names = {b["business_id"]: b["name"] for b in world["businesses"]}
     partners: dict[str, str] = {}
     with session_scope(engine) as session:
         workspace, _ = workspaces.create(session, "Bench")
-        workspaces.set_integration(session, workspace, COMPANY_ID, INTEGRATION_EMAIL, INTEGRATION_PASSWORD, None)
+        workspaces.set_integration(session, vault, workspace, COMPANY_ID, INTEGRATION_EMAIL, INTEGRATION_PASSWORD, None)
         for business_id in business_ids:
             shared = [{"asset_id": a, "name": assets[a]["name"], "direction": "has_access"}
                       for p in world["partnerships"] if p["owner"] == COMPANY_ID and p["partner"] == business_id
@@ -207,12 +210,12 @@ def _seed(database_url: str, world: dict, business_ids: list[str]) -> tuple[str,
                            and m["role"] == "Manager" and m["status"] == "Active")
             account = accounts[monitor["email"]]
             partner = Partner(workspace_id=workspace.id, business_id=business_id, name=names[business_id],
-                              relationship="has_access", shared_assets=shared, status="Onboarded")
+                              relationship="has_access", shared_assets=shared, status=PartnerStatus.ONBOARDED)
             session.add(partner)
             session.flush()
-            cred = credentials.store(session, workspace.id, account["email"], account["password"], account.get("totp_secret"))
+            cred = credentials.store(session, vault, workspace.id, account["email"], account["password"], account.get("totp_secret"))
             chosen = MonitorAccount(workspace_id=workspace.id, partner_id=partner.id, email=cred.email,
-                                    credential_id=cred.id, has_totp=bool(cred.totp_secret), state="Connected")
+                                    credential_id=cred.id, has_totp=bool(cred.totp_secret), state=MonitorState.CONNECTED)
             session.add(chosen)
             session.flush()
             partner.selected_monitor_id = chosen.id
@@ -227,8 +230,8 @@ def use_fresh_keys(folder: Path) -> None:
     """Vault and payload keys of this benchmark only; the worker processes inherit them."""
     os.environ["PARTNERWATCH_MASTER_KEY_FILE"] = str(folder / "master.key")
     os.environ["PARTNERWATCH_CODEC_KEY_FILE"] = str(folder / "codec.key")
-    MasterKeys.init(folder / "master.key")
-    init_key_file(folder / "codec.key")
+    create_key_file(folder / "master.key", MASTER_KID_PREFIX)
+    create_key_file(folder / "codec.key", CODEC_KID_PREFIX)
 
 
 @contextmanager
@@ -251,9 +254,7 @@ async def stack(name: str, world: dict, partners: list[str]) -> AsyncIterator[St
         async with AsyncExitStack() as exits:
             exits.callback(server.stop)
             site = exits.enter_context(running_site(world_file, log=folder / "site.log"))
-            from payload_codec import data_converter
-
-            client = await Client.connect(server.address, data_converter=data_converter())
+            client = await Client.connect(server.address, data_converter=data_converter(Settings().codec_keys()))
             bench = Stack(folder, world, site, server, client, database_url, workspace_id, seeded)
             try:
                 yield bench

@@ -101,7 +101,7 @@ def main(argv: list[str]) -> int:
 Temporal UI:  http://localhost:{UI_PORT}  (workflows onboard-*, check-*, discover-*; schedules check-schedule-*)
               payloads are encrypted; the UI decodes them through the codec server at http://127.0.0.1:{CODEC_PORT}
 Site:         http://127.0.0.1:{SITE_PORT}/login  (the simulated Pinterest Business)
-Logs:         .partnerwatch/logs/   Stop everything: bash scripts/demo stop""")
+Logs:         {services.LOGS}/   Stop everything: bash scripts/demo stop""")
     return 0
 
 

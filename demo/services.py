@@ -12,11 +12,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from config import loopback_origins
-from temporal_connection import dev_server_flags
+from config import STATE_DIR, loopback_origins
+from temporal_common.connection import dev_server_flags
 
-STATE = Path(".partnerwatch")
-RUN, LOGS = STATE / "run", STATE / "logs"
+RUN, LOGS = STATE_DIR / "run", STATE_DIR / "logs"
 BIN = Path(sys.executable).parent
 
 
@@ -90,10 +89,10 @@ def stop(service: Service) -> str:
 def services(site_port: int, temporal_port: int, ui_port: int, codec_port: int) -> list[Service]:
     return [
         # Payloads are encrypted; the UI asks this loopback server to decode them for the operator.
-        Service("codec", [sys.executable, "codec_server.py", "--port", str(codec_port),
+        Service("codec", [sys.executable, "-m", "temporal_common.codec_server", "--port", str(codec_port),
                           *(arg for origin in loopback_origins(f"http://localhost:{ui_port}") for arg in ("--ui-origin", origin))],
                 port=codec_port),
-        Service("temporal", [str(BIN / "temporal"), "server", "start-dev", "--db-filename", str(STATE / "temporal.db"),
+        Service("temporal", [str(BIN / "temporal"), "server", "start-dev", "--db-filename", str(STATE_DIR / "temporal.db"),
                              "--port", str(temporal_port), "--ui-port", str(ui_port), "--log-level", "warn",
                              "--ui-codec-endpoint", f"http://127.0.0.1:{codec_port}", "--ui-disable-news-fetch",
                              *dev_server_flags()], port=temporal_port),

@@ -3,22 +3,15 @@ database refuses it too (triggers on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import getpass
-import os
-
 from sqlmodel import Session, select
 
 from models.tables import AuditEvent
 
 
-def actor() -> str:
-    return os.environ.get("PARTNERWATCH_ACTOR") or f"cli:{getpass.getuser()}"
-
-
-def record(session: Session, workspace_id: str | None, action: str, *, target: str | None = None,
-           details: dict | None = None, by: str | None = None) -> None:
-    session.add(AuditEvent(workspace_id=workspace_id, action=action, target=target, details=details or {},
-                           actor=by or actor()))
+def record(session: Session, workspace_id: str | None, action: str, *, by: str, target: str | None = None,
+           details: dict | None = None) -> None:
+    """`by`: who did it (a CLI user, `workflow`, a guest user)."""
+    session.add(AuditEvent(workspace_id=workspace_id, action=action, target=target, details=details or {}, actor=by))
 
 
 def list_for(session: Session, workspace_id: str | None, limit: int = 200) -> list[AuditEvent]:

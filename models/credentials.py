@@ -1,23 +1,33 @@
 """The only module that touches secret columns. Secrets go in here and come out only as
-`Credentials` for a sign-in; nothing else returns, logs or serialises them."""
+`Credentials` for a sign-in; nothing else returns, logs or serialises them. Every secret is sealed
+and opened by the vault it is given."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
 import logs
-
 from models import validation
-from models import vault as vault_module
 from models.errors import Invalid, NotFound
 from models.tables import Credential, utcnow
-from pinterest_reader.client import Credentials
-from pinterest_reader.totp import BadTOTPSecret, check_secret
+from totp import BadTOTPSecret, check_secret
+from models.vault import Vault, VaultError
 
 
-def store(session: Session, workspace_id: str, email: str, password: str, totp_secret: str | None) -> Credential:
+@dataclass(repr=False)
+class Credentials:
+    """An account's opened secrets, for one sign-in. No repr: a traceback never prints them."""
+
+    email: str
+    password: str
+    totp_secret: str | None = None
+
+
+def store(session: Session, vault: Vault, workspace_id: str, email: str, password: str,
+          totp_secret: str | None) -> Credential:
     email = validation.email(email)
     if not password:
         raise Invalid("the password is missing (give it on standard input or in the environment)")
@@ -29,7 +39,6 @@ def store(session: Session, workspace_id: str, email: str, password: str, totp_s
     else:
         totp_secret = None
     cred = Credential(workspace_id=workspace_id, email=email, password="", totp_secret=None)
-    vault = vault_module.current()
     cred.password = vault.seal(session, password, table="credential", row_id=cred.id, column="password")
     if totp_secret:
         cred.totp_secret = vault.seal(session, totp_secret, table="credential", row_id=cred.id, column="totp_secret")
@@ -38,11 +47,10 @@ def store(session: Session, workspace_id: str, email: str, password: str, totp_s
     return cred
 
 
-def load(session: Session, credential_id: str) -> Credentials:
+def load(session: Session, vault: Vault, credential_id: str) -> Credentials:
     cred = session.get(Credential, credential_id)
     if cred is None or cred.destroyed_at is not None:
         raise NotFound("the account's credentials were removed; share them again")
-    vault = vault_module.current()
     opened = Credentials(
         email=cred.email,
         password=vault.open(session, cred.password, table="credential", row_id=cred.id, column="password"),
@@ -63,27 +71,27 @@ def destroy(session: Session, credential_id: str) -> None:
 
 # --- a signed-in session, kept so that the next check can skip the sign-in --------------------
 
-def save_session(session: Session, credential_id: str, storage_state: dict) -> None:
+def save_session(session: Session, vault: Vault, credential_id: str, storage_state: dict) -> None:
     """Seals a browser session (its cookies sign in as the account) under the vault, like a password."""
     cred = session.get(Credential, credential_id)
     if cred is None or cred.destroyed_at is not None:
         return  # the account was disconnected meanwhile: its session must not outlive it
-    cred.session_state = vault_module.current().seal(
+    cred.session_state = vault.seal(
         session, json.dumps(storage_state), table="credential", row_id=cred.id, column="session_state")
     cred.session_saved_at = utcnow()
     session.add(cred)
 
 
-def load_session(session: Session, credential_id: str) -> dict | None:
+def load_session(session: Session, vault: Vault, credential_id: str) -> dict | None:
     """The saved session, or None. One that does not open (tampered, key retired) is dropped, not fatal:
     signing in again is always possible."""
     cred = session.get(Credential, credential_id)
     if cred is None or cred.destroyed_at is not None or not cred.session_state:
         return None
     try:
-        state = json.loads(vault_module.current().open(
+        state = json.loads(vault.open(
             session, cred.session_state, table="credential", row_id=cred.id, column="session_state"))
-    except (vault_module.VaultError, ValueError):
+    except (VaultError, ValueError):
         forget_session(session, credential_id)
         return None
     logs.register_secret(*(c.get("value") for c in state.get("cookies", [])))

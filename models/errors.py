@@ -1,8 +1,17 @@
-"""Errors a person caused (bad input, a duplicate action): shown as one line, nothing changed."""
+"""Errors a person caused (bad input, a duplicate action), or a state that retrying cannot fix:
+shown as one line, nothing changed. Each says whether retrying could help (`retryable`: never), so
+that the activities' boundary turns every one into a non-retryable failure the same way."""
 
 
 class StoreError(Exception):
     exit_code = 2
+    retryable = False
+    lasting = False  # true: the partner needs a person (its status says why)
+    code = "StoreError"
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.code = cls.__name__  # the code is the class's name: said once
 
 
 class NotFound(StoreError):
@@ -15,3 +24,9 @@ class Invalid(StoreError):
 
 class Conflict(StoreError):
     exit_code = 4
+
+
+class IncompleteSnapshot(Conflict):
+    """An import of a snapshot that did not read every page: it changes nobody."""
+
+    lasting = True

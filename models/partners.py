@@ -6,11 +6,10 @@ from sqlmodel import Session, select
 
 from models import validation
 from models.errors import NotFound
-from models.payloads import ImportResult
+from models.results import ImportResult
+from models.seen import SeenPartner
+from models.statuses import PartnerStatus
 from models.tables import Partner, utcnow
-from pinterest_reader.rows import PartnerRow
-
-PENDING, ONBOARDED, NEEDS_ATTENTION = "Pending onboarding", "Onboarded", "Needs attention"
 
 
 def resolve(session: Session, workspace_id: str, business_id: str) -> Partner:
@@ -38,13 +37,14 @@ def shared_asset_ids(partner: Partner) -> set[str]:
     return {a["asset_id"] for a in partner.shared_assets}
 
 
-def set_status(session: Session, partner: Partner, status: str, code: str | None = None, reason: str | None = None) -> None:
+def set_status(session: Session, partner: Partner, status: PartnerStatus, code: str | None = None,
+               reason: str | None = None) -> None:
     partner.status, partner.status_reason_code, partner.status_reason = status, code, reason
     partner.updated_at = utcnow()
     session.add(partner)
 
 
-def import_discovered(session: Session, workspace_id: str, rows: list[PartnerRow]) -> ImportResult:
+def import_discovered(session: Session, workspace_id: str, rows: list[SeenPartner]) -> ImportResult:
     """Merge the company's Partners page into the store; one row per partner business."""
     merged: dict[str, dict] = {}
     for row in rows:

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, exists, func, literal, null
 from sqlmodel import Session, select
 
 from models import bulk
-from models.errors import Conflict
-from pydantic import BaseModel
-
-from models.payloads import Fault, ImportResult
+from models.errors import IncompleteSnapshot
+from models.results import ImportResult
+from models.safeguard import RemovalPolicy
+from models.seen import SeenPerson
 from models.tables import AutomationTask, ChangeLog, Partner, PartnerPerson, SnapshotRow, utcnow
-from pinterest_reader.rows import MemberRow
 
 # What makes a person "changed". Last active moves daily and is stored, not reported as a change.
 TRACKED = ("name", "role", "status", "assets")
 
 
 def save_snapshot_page(session: Session, task: AutomationTask, page_no: int, pages_total: int,
-                       rows: list[MemberRow]) -> None:
+                       rows: list[SeenPerson]) -> None:
     """Stores one page of people; a person read on two pages (the list moved under the reader) is
     kept once, keyed by email, with what the latest read said."""
     keys = [row.email.lower() for row in rows]
@@ -89,59 +89,76 @@ def _digest(view: dict) -> str:
     return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
 
 
-class RemovalPolicy(BaseModel):
-    threshold_pct: float = 20.0
-    floor: int = 2
+@dataclass
+class SnapshotDiff:
+    """How a complete snapshot differs from the partner's current people, worked out in SQL."""
 
-    def blocks(self, current: int, removed: int, kept: int) -> Fault | None:
-        """Why a diff must wait for a person, or None. Zero people where there were some always waits."""
-        if current and kept == 0:
-            return Fault(code="RemovalSafeguard", lasting=True,
-                         message=f"The check found nobody where there were {current} people; a person must confirm.")
-        if removed > self.floor and removed > current * self.threshold_pct / 100:
-            return Fault(code="RemovalSafeguard", lasting=True,
-                         message=f"The check would remove {removed} of {current} people "
-                                 f"(over {self.threshold_pct:g}%); a person must approve or reject it.")
-        return None
+    back: list[str]  # email keys of removed people listed again
+    differs: list[str]  # email keys of people whose tracked fields changed
+    gone: list[str]  # email keys of people no longer listed
+    moved: list  # rows of people whose email spelling or last active alone moved: stored, not reported
+    new: int  # people never seen before (copied from the snapshot by SQL when applied)
+    current: int  # the partner's people before the import
+    listed_here: int  # the snapshot's people who reach a shared asset
+
+    def counts(self, listed: int) -> ImportResult:
+        return ImportResult(listed=listed, added=self.new + len(self.back), changed=len(self.differs),
+                            removed=len(self.gone))
 
 
 def import_snapshot(session: Session, task: AutomationTask, partner: Partner, policy: RemovalPolicy | None = None) -> ImportResult:
-    """Diffs the task's complete snapshot against the partner's current people and applies it.
+    """Diffs the task's complete snapshot against the partner's current people, then (unless the
+    safeguard holds it) applies the diff: three steps, one transaction.
 
     Only people who can reach an asset shared between the two businesses are the company's
     business; the rest of the agency is counted in `listed` and nothing more. With a policy, a
-    diff that removes too many people is returned `blocked` and nothing is applied.
-
-    The diff compares digests, not JSON; new people are copied from the snapshot by SQL, and only
-    the rows that differ are written: 100,000 people with 1% changed write about 1,000 rows."""
+    diff that removes too many people is returned `blocked` and nothing is applied."""
     if task.imported_at is not None:  # a retried import after a commit whose reply was lost
         return ImportResult(added=task.added, changed=task.changed, removed=task.removed, listed=task.listed_total or 0)
     if not task.snapshot_complete:
-        raise Conflict("the snapshot is incomplete: a check that did not read every page changes nobody")
+        raise IncompleteSnapshot("the snapshot is incomplete: a check that did not read every page changes nobody")
+    diff = diff_snapshot(session, task, partner)
+    result = diff.counts(task.listed_total or 0)
+    if policy is not None:
+        result.blocked = policy.blocks(diff.current, len(diff.gone), diff.listed_here)
+        if result.blocked:
+            return result
+    apply_diff(session, task, partner, diff)
+    task.added, task.changed, task.removed = result.added, result.changed, result.removed
+    session.add(task)
+    return result
+
+
+def diff_snapshot(session: Session, task: AutomationTask, partner: Partner) -> SnapshotDiff:
+    """Compares digests, not JSON, in one pass over the people the snapshot and the store share,
+    returning only those that differ."""
     S, P = SnapshotRow.__table__, PartnerPerson.__table__
     _backfill_digests(session, partner.id)
     in_snapshot = (S.c.task_id == task.id) & S.c.relevant.is_(True)
-    # One pass over the people the snapshot and the store share, returning only those that differ.
     candidates = session.execute(select(S.c.email_key, P.c.id, P.c.removed_at, P.c.digest, S.c.digest.label("seen_digest"), S.c.email,
                S.c.last_active).select_from(
         S.join(P, (P.c.partner_id == partner.id) & (P.c.email_key == S.c.email_key))).where(
         in_snapshot, P.c.removed_at.is_not(None) | (P.c.digest != S.c.digest) | (P.c.email != S.c.email)
         | P.c.last_active.is_distinct_from(S.c.last_active))).all()
     back = [c.email_key for c in candidates if c.removed_at is not None]
-    differs = [c.email_key for c in candidates if c.removed_at is None and c.digest != c.seen_digest]
     gone = list(session.scalars(select(P.c.email_key).where(
         P.c.partner_id == partner.id, P.c.removed_at.is_(None),
         ~exists().where(in_snapshot, S.c.email_key == P.c.email_key)).order_by(P.c.email_key)))
     listed_here = session.scalar(select(func.count()).select_from(S).where(in_snapshot))
     current = session.scalar(select(func.count()).select_from(P).where(P.c.partner_id == partner.id, P.c.removed_at.is_(None)))
-    new = listed_here - (current - len(gone)) - len(back)
-    result = ImportResult(listed=task.listed_total or 0, added=new + len(back), changed=len(differs), removed=len(gone))
-    if policy is not None:
-        result.blocked = policy.blocks(current, len(gone), listed_here)
-        if result.blocked:
-            return result
+    return SnapshotDiff(
+        back=back, gone=gone, current=current, listed_here=listed_here,
+        differs=[c.email_key for c in candidates if c.removed_at is None and c.digest != c.seen_digest],
+        moved=[c for c in candidates if c.removed_at is None and c.digest == c.seen_digest],
+        new=listed_here - (current - len(gone)) - len(back))
+
+
+def apply_diff(session: Session, task: AutomationTask, partner: Partner, diff: SnapshotDiff) -> None:
+    """Writes only what differs, with a change-log line each: new people are copied from the snapshot
+    by SQL, so 100,000 people with 1% changed write about 1,000 rows."""
+    S, P = SnapshotRow.__table__, PartnerPerson.__table__
     now = utcnow()
-    if new:
+    if diff.new:
         _insert_new_people(session, task, partner, now)
     updates, changes = [], []
 
@@ -149,17 +166,18 @@ def import_snapshot(session: Session, task: AutomationTask, partner: Partner, po
         changes.append({"task_id": task.id, "partner_id": partner.id, "email": email, "change": kind,
                         "before": before, "after": after, "at": now})
 
-    returning = set(back)
+    returning = set(diff.back)
     views = _rows_by_key(session, S, [S.c.email_key, S.c.email, S.c.view, S.c.last_active, S.c.digest],
-                         S.c.task_id == task.id, back + differs)
+                         S.c.task_id == task.id, diff.back + diff.differs)
     befores = _rows_by_key(session, P, [P.c.id, P.c.email_key, P.c.email, P.c.name, P.c.role, P.c.status, P.c.assets,
-                                        P.c.last_active, P.c.digest], P.c.partner_id == partner.id, back + differs + gone)
-    for key in back + differs:
+                                        P.c.last_active, P.c.digest], P.c.partner_id == partner.id,
+                           diff.back + diff.differs + diff.gone)
+    for key in diff.back + diff.differs:
         snap, before = views[key], _tracked(befores[key])
         updates.append({"id": befores[key].id, **snap.view, "email": snap.email, "last_active": snap.last_active,
                         "removed_at": None, "last_seen": now, "digest": snap.digest})
         change("added" if key in returning else "changed", snap.email, before, snap.view)
-    for key in gone:
+    for key in diff.gone:
         person = befores[key]
         # People still listed are "seen" at the partner's last check; the gone were last seen at the one before.
         updates.append({"id": person.id, **_tracked(person), "email": person.email, "last_active": person.last_active,
@@ -167,15 +185,11 @@ def import_snapshot(session: Session, task: AutomationTask, partner: Partner, po
         change("removed", person.email, _tracked(person), None)
     bulk.update_many(session, P, "id", updates)
     # Last active moves daily: stored when it moves, never reported as a change.
-    bulk.update_many(session, P, "id", [{"id": c.id, "email": c.email, "last_active": c.last_active} for c in candidates
-                                        if c.removed_at is None and c.digest == c.seen_digest])
+    bulk.update_many(session, P, "id", [{"id": c.id, "email": c.email, "last_active": c.last_active} for c in diff.moved])
     bulk.insert_many(session, ChangeLog.__table__, changes)
     partner.last_check_at = now
     session.add(partner)
     task.imported_at = now
-    task.added, task.changed, task.removed = result.added, result.changed, result.removed
-    session.add(task)
-    return result
 
 
 def _insert_new_people(session: Session, task: AutomationTask, partner: Partner, now) -> None:

@@ -8,6 +8,8 @@ from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.ids import new_id
+from models.safeguard import DEFAULT_FLOOR, DEFAULT_THRESHOLD_PCT
+from models.statuses import InviteState, MonitorState, PartnerStatus, TaskStatus
 
 
 def utcnow() -> datetime:
@@ -17,10 +19,8 @@ def utcnow() -> datetime:
 class Workspace(SQLModel, table=True):
     id: str = Field(default_factory=lambda: new_id("ws"), primary_key=True)
     name: str = Field(unique=True, index=True)
-    # A check that would remove more than this share of a partner's people waits for a person...
-    removal_threshold_pct: float = 20.0
-    # ...unless it removes no more than this many (small partners).
-    removal_floor: int = 2
+    removal_threshold_pct: float = DEFAULT_THRESHOLD_PCT  # the removal safeguard (models/safeguard.py)
+    removal_floor: int = DEFAULT_FLOOR
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -70,7 +70,7 @@ class Partner(SQLModel, table=True):
     # has_access: we share with them; shared_with_you: they share with us; both.
     relationship: str
     shared_assets: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    status: str = "Pending onboarding"
+    status: str = PartnerStatus.PENDING
     status_reason_code: str | None = None
     status_reason: str | None = None
     selected_monitor_id: str | None = None
@@ -86,7 +86,7 @@ class GuestUser(SQLModel, table=True):
     workspace_id: str = Field(foreign_key="workspace.id", index=True)
     partner_id: str = Field(foreign_key="partner.id", index=True)
     email: str
-    invite_state: str = "Invited"  # Invited, Accepted, Expired, Cancelled
+    invite_state: str = InviteState.INVITED
     invited_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime | None = None
     accepted_at: datetime | None = None
@@ -102,8 +102,7 @@ class MonitorAccount(SQLModel, table=True):
     has_totp: bool = False
     shared_by_guest_id: str | None = None
     shared_at: datetime = Field(default_factory=utcnow)
-    # Shared, Selected, Connected, Rejected (the site refused its sign-in), Replaced
-    state: str = "Shared"
+    state: str = MonitorState.SHARED
     rejected_code: str | None = None
     rejected_at: datetime | None = None
 
@@ -137,11 +136,11 @@ class AutomationTask(SQLModel, table=True):
     id: str = Field(default_factory=lambda: new_id("task"), primary_key=True)
     workspace_id: str = Field(foreign_key="workspace.id", index=True)
     partner_id: str | None = Field(default=None, foreign_key="partner.id")
-    task: str  # "Check for updates", "Discover partners"
+    task: str  # a TaskKind
     target: str  # the business id read
     actor: str
-    trigger: str  # Manual, Schedule, Onboarding
-    status: str = "Queued"  # Queued, Running, Retrying, Completed, Not completed, Blocked
+    trigger: str  # a Trigger
+    status: str = TaskStatus.QUEUED
     workflow_id: str | None = None
     run_id: str | None = None
     created_at: datetime = Field(default_factory=utcnow)

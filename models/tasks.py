@@ -5,11 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from models.errors import NotFound
-from models.payloads import Fault, ImportResult
+from models.results import Fault, ImportResult
+from models.statuses import ACTIVE_TASK, TaskKind, TaskStatus
 from models.tables import AutomationTask, utcnow
-
-ACTIVE = ("Queued", "Running", "Retrying")
-CHECK, DISCOVER = "Check for updates", "Discover partners"
 
 
 def get(session: Session, task_id: str) -> AutomationTask:
@@ -28,13 +26,13 @@ def for_run(session: Session, workflow_id: str, run_id: str) -> AutomationTask |
 def active_for(session: Session, workspace_id: str, partner_id: str | None) -> list[AutomationTask]:
     return list(session.exec(select(AutomationTask).where(
         AutomationTask.workspace_id == workspace_id, AutomationTask.partner_id == partner_id,
-        AutomationTask.status.in_(ACTIVE))))
+        AutomationTask.status.in_(ACTIVE_TASK))))
 
 
 def blocked_for(session: Session, workspace_id: str, partner_id: str | None) -> AutomationTask | None:
     return session.exec(select(AutomationTask).where(
         AutomationTask.workspace_id == workspace_id, AutomationTask.partner_id == partner_id,
-        AutomationTask.status == "Blocked").order_by(AutomationTask.created_at.desc())).first()
+        AutomationTask.status == TaskStatus.BLOCKED).order_by(AutomationTask.created_at.desc())).first()
 
 
 def in_workspace(session: Session, workspace_id: str, task_id: str) -> AutomationTask:
@@ -47,14 +45,14 @@ def in_workspace(session: Session, workspace_id: str, task_id: str) -> Automatio
 def create(session: Session, *, workspace_id: str, partner_id: str | None, target: str, actor: str,
            trigger: str, workflow_id: str, run_id: str) -> AutomationTask:
     task = AutomationTask(workspace_id=workspace_id, partner_id=partner_id, target=target, actor=actor,
-                          trigger=trigger, task=CHECK if partner_id else DISCOVER, status="Running",
+                          trigger=trigger, task=TaskKind.CHECK if partner_id else TaskKind.DISCOVER, status=TaskStatus.RUNNING,
                           workflow_id=workflow_id, run_id=run_id)
     session.add(task)
     session.flush()
     return task
 
 
-def set_status(session: Session, task: AutomationTask, status: str, fault: Fault | None = None) -> None:
+def set_status(session: Session, task: AutomationTask, status: TaskStatus, fault: Fault | None = None) -> None:
     task.status = status
     if fault is not None:
         task.reason_code, task.reason = fault.code, fault.message
@@ -65,13 +63,13 @@ def set_status(session: Session, task: AutomationTask, status: str, fault: Fault
 def mark_retrying(session: Session, task_id: str, fault: Fault) -> None:
     task = get(session, task_id)
     task.retries += 1
-    set_status(session, task, "Retrying", fault)
+    set_status(session, task, TaskStatus.RETRYING, fault)
 
 
-def finish(session: Session, task: AutomationTask, status: str, counts: ImportResult | None, fault: Fault | None) -> None:
+def finish(session: Session, task: AutomationTask, status: TaskStatus, counts: ImportResult | None, fault: Fault | None) -> None:
     if counts is not None:
         task.added, task.changed, task.removed = counts.added, counts.changed, counts.removed
-    if status == "Completed":
+    if status == TaskStatus.COMPLETED:
         task.reason_code, task.reason = None, None
     set_status(session, task, status, fault)
 

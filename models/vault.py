@@ -1,10 +1,9 @@
 """Secrets at rest: AES-GCM per field, bound to its row and field by associated data, under data
 keys that are themselves wrapped by a master key kept outside the database.
 
-The master keys come from PARTNERWATCH_MASTER_KEY (one base64 key) or a key file
-(PARTNERWATCH_MASTER_KEY_FILE, default .partnerwatch/master.key, mode 600): one `kid base64key` per
-line, the first line the active key. Rotation wraps every data key again under a new master key;
-ciphertexts do not change, so checks keep running meanwhile."""
+The master keys are given to the vault (`Vault(settings.master_keys())`: an inline key or the key
+file that `partnerwatch keys init` creates, the first line active). Rotation wraps every data key
+again under a new master key; ciphertexts do not change, so checks keep running meanwhile."""
 
 from __future__ import annotations
 
@@ -12,17 +11,16 @@ import base64
 import os
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlmodel import Session, select
 
-from models.errors import Invalid
+from config import KeySet
 from models.tables import DataKey
 
 PREFIX = "pwv1"
-DEFAULT_KEY_FILE = Path(".partnerwatch/master.key")
+MASTER_KID_PREFIX = "mk"
 
 
 class VaultError(Exception):
@@ -38,51 +36,8 @@ def _unb64(text: str) -> bytes:
 
 
 @dataclass
-class MasterKeys:
-    keys: dict[str, bytes]
-    active: str
-    source: Path | None = None
-
-    @classmethod
-    def load(cls) -> MasterKeys:
-        inline = os.environ.get("PARTNERWATCH_MASTER_KEY")
-        if inline:
-            return cls(keys={"env": _unb64(inline)}, active="env")
-        path = Path(os.environ.get("PARTNERWATCH_MASTER_KEY_FILE", DEFAULT_KEY_FILE))
-        if not path.exists():
-            raise Invalid(f"no master key: run `partnerwatch keys init` (creates {path}) or set PARTNERWATCH_MASTER_KEY")
-        keys: dict[str, bytes] = {}
-        for line in path.read_text().split("\n"):
-            if line.strip():
-                kid, value = line.split()
-                keys[kid] = _unb64(value)
-        return cls(keys=keys, active=next(iter(keys)), source=path)
-
-    @staticmethod
-    def init(path: Path | None = None) -> tuple[Path, bool]:
-        path = path or Path(os.environ.get("PARTNERWATCH_MASTER_KEY_FILE", DEFAULT_KEY_FILE))
-        if path.exists():
-            return path, False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(f"mk{secrets.token_hex(4)} {_b64(AESGCM.generate_key(256))}\n")
-        return path, True
-
-    def write(self) -> None:
-        if self.source is None:
-            raise Invalid("the master key comes from PARTNERWATCH_MASTER_KEY: rotate it where it is set")
-        tmp = self.source.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            for kid, key in self.keys.items():
-                out.write(f"{kid} {_b64(key)}\n")
-        tmp.replace(self.source)
-
-
-@dataclass
 class Vault:
-    masters: MasterKeys
+    masters: KeySet
     _plain_keys: dict[str, bytes] = field(default_factory=dict)
 
     def _unwrap(self, data_key: DataKey) -> bytes:
@@ -133,7 +88,7 @@ class Vault:
 
     def rotate_master(self, session: Session) -> tuple[str, int]:
         """A new active master key; every data key is wrapped again under it. Returns (kid, count)."""
-        kid = f"mk{secrets.token_hex(4)}"
+        kid = f"{MASTER_KID_PREFIX}{secrets.token_hex(4)}"
         new_key = AESGCM.generate_key(256)
         count = 0
         for data_key in session.exec(select(DataKey)):
@@ -155,6 +110,3 @@ class Vault:
             del self.masters.keys[kid]
         return retired
 
-
-def current() -> Vault:
-    return Vault(MasterKeys.load())

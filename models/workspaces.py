@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from models import credentials, validation
 from models.errors import Conflict, Invalid, NotFound
 from models.tables import Credential, Integration, Workspace
+from models.vault import Vault
 
 
 def create(session: Session, name: str, exist_ok: bool = False) -> tuple[Workspace, bool]:
@@ -36,7 +37,7 @@ def list_all(session: Session) -> list[Workspace]:
     return list(session.exec(select(Workspace).order_by(Workspace.created_at)))
 
 
-def set_integration(session: Session, workspace: Workspace, business_id: str, email: str,
+def set_integration(session: Session, vault: Vault, workspace: Workspace, business_id: str, email: str,
                     password: str, totp_secret: str | None, replace: bool = False) -> Integration:
     business_id = validation.business_id(business_id)
     email = validation.email(email)
@@ -44,7 +45,7 @@ def set_integration(session: Session, workspace: Workspace, business_id: str, em
     if current and not replace:
         raise Conflict(f"workspace '{workspace.name}' already has an integration (business {current.business_id}); "
                        "pass --replace to change it")
-    cred = credentials.store(session, workspace.id, email, password, totp_secret)
+    cred = credentials.store(session, vault, workspace.id, email, password, totp_secret)
     if current:
         credentials.destroy(session, current.credential_id)
         current.business_id, current.credential_id = business_id, cred.id

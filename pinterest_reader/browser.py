@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -22,15 +21,13 @@ CHROMIUM_ARGS = [
 _SYSTEM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
-def chromium_executable(playwright: Playwright) -> str | None:
-    """The browser to launch: $PARTNERWATCH_CHROMIUM, Playwright's bundled build, or a system one.
-
-    None means Playwright's default, which only works where `playwright install` ran."""
-    configured = os.environ.get("PARTNERWATCH_CHROMIUM")
+def chromium_executable(playwright: Playwright, configured: Path | None = None) -> str | None:
+    """The browser to launch: the configured one (PARTNERWATCH_CHROMIUM), Playwright's bundled build,
+    or a system one. None means Playwright's default, which only works where `playwright install` ran."""
     if configured:
         if not Path(configured).exists():
             raise FileNotFoundError(f"PARTNERWATCH_CHROMIUM={configured} does not exist")
-        return configured
+        return str(configured)
     try:
         bundled = playwright.chromium.executable_path
     except Exception:  # noqa: BLE001 - Playwright raises when no bundled build is registered
@@ -47,7 +44,7 @@ def chromium_executable(playwright: Playwright) -> str | None:
     )
 
 
-async def launch_chromium(playwright: Playwright) -> Browser:
+async def launch_chromium(playwright: Playwright, configured: Path | None = None) -> Browser:
     return await playwright.chromium.launch(
-        executable_path=chromium_executable(playwright), args=CHROMIUM_ARGS, headless=True
+        executable_path=chromium_executable(playwright, configured), args=CHROMIUM_ARGS, headless=True
     )

@@ -29,7 +29,7 @@ from pinterest_reader.errors import (
     UnderpermissionedAccount,
     VerificationFailed,
 )
-from pinterest_reader.totp import current_code
+from totp import current_code
 from pinterest_reader.rows import BusinessLink, MemberRow, PartnerRow, parse_member, parse_partner
 
 MEMBER_COLUMNS = ("name", "email", "role", "status", "assets", "last active")

@@ -1,27 +1,34 @@
 """What can go wrong on the site, split by what to do about it.
 
 Passing faults are retried with backoff; lasting faults need a person and are never retried.
-Messages are plain words for the partner's status and never carry a secret."""
+A fault's code is its class's name. Messages are plain words for the partner's status and never
+carry a secret."""
 
 from __future__ import annotations
 
 
 class SiteFault(Exception):
-    code: str = "SiteFault"
-    lasting: bool = False
+    code = "SiteFault"
+    lasting = False
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.code = cls.__name__
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
+    @property
+    def retryable(self) -> bool:
+        return not self.lasting
+
 
 class PassingFault(SiteFault):
-    code = "PassingFault"
+    """Retried with backoff, then by whole attempts."""
 
 
 class SiteUnavailable(PassingFault):
-    code = "SiteUnavailable"
-
     def __init__(self, message: str, retry_after_s: float | None = None, throttled: bool = False) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
@@ -29,44 +36,45 @@ class SiteUnavailable(PassingFault):
 
 
 class SessionExpired(PassingFault):
-    code = "SessionExpired"
+    pass
 
 
 class ListChanged(PassingFault):
     """The Members list moved while it was read (pages shifted, or fewer pages than before)."""
 
-    code = "ListChanged"
-
 
 class LastingFault(SiteFault):
-    code = "LastingFault"
+    """Needs a person: never retried."""
+
     lasting = True
 
 
 class BadCredentials(LastingFault):
-    code = "BadCredentials"
+    pass
 
 
 class AccountLocked(LastingFault):
-    code = "AccountLocked"
+    pass
 
 
 class VerificationFailed(LastingFault):
-    code = "VerificationFailed"
+    pass
 
 
 class UnderpermissionedAccount(LastingFault):
-    code = "UnderpermissionedAccount"
+    pass
 
 
 class InvalidBusinessId(LastingFault):
-    code = "InvalidBusinessId"
+    pass
 
 
 class SiteChanged(LastingFault):
-    code = "SiteChanged"
+    pass
 
 
 LASTING_FAULTS: tuple[type[LastingFault], ...] = (
     BadCredentials, AccountLocked, VerificationFailed, UnderpermissionedAccount, InvalidBusinessId, SiteChanged,
 )
+# A rejected sign-in: the account is never tried again until its credentials are updated.
+SIGN_IN_REJECTIONS: tuple[type[LastingFault], ...] = (BadCredentials, AccountLocked, VerificationFailed)

@@ -11,6 +11,7 @@ from temporalio.client import WorkflowFailureError
 from temporalio.service import RPCError
 
 import logs
+from config import KeysMissing
 from models.errors import StoreError
 from starter.cmd_audit import audit_app
 from starter.cmd_keys import keys_app
@@ -19,6 +20,7 @@ from starter.cmd_partners import app as partners_app
 from starter.cmd_schedules import schedules_app, temporal_app
 from starter.cmd_tasks import tasks_app, users_app
 from starter.cmd_workspace import integration_app, workspace_app
+from starter import context
 from starter.context import StillRunning
 
 # Plain (not rich) help: it reads the same piped or on a terminal, and flags show no type.
@@ -65,12 +67,6 @@ def _usage_line(error: typer.TyperException) -> str:
     return f"{where}: {message[:1].lower() + message[1:]} (see '{where} --help')"
 
 
-def _innermost(error: BaseException) -> BaseException:
-    while getattr(error, "cause", None) is not None:
-        error = error.cause
-    return error
-
-
 def run(argv: list[str]) -> int:
     """Runs one command; every error becomes one line on stderr and a documented exit code."""
     command = typer.main.get_command(app)
@@ -92,9 +88,11 @@ def run(argv: list[str]) -> int:
     except (StoreError, StillRunning) as error:
         print(f"partnerwatch: {error}", file=sys.stderr)
         return error.exit_code
+    except KeysMissing as error:
+        print(f"partnerwatch: {error}", file=sys.stderr)
+        return USAGE_EXIT
     except WorkflowFailureError as error:
-        cause = _innermost(error)
-        print(f"partnerwatch: the workflow failed: {getattr(cause, 'message', None) or cause}", file=sys.stderr)
+        print(f"partnerwatch: the workflow failed: {context.said_by(error)}", file=sys.stderr)
         return 6
     except RPCError as error:
         print(f"partnerwatch: Temporal said: {error.message}", file=sys.stderr)
@@ -110,7 +108,8 @@ def run(argv: list[str]) -> int:
 
 
 def main() -> None:
-    logs.configure(os.environ.get("PARTNERWATCH_LOG_LEVEL", "WARNING"))
+    settings = context.settings()
+    logs.configure(settings.cli_log_level, settings.log_format)
     code = run(sys.argv[1:])
     sys.stdout.flush()
     sys.stderr.flush()

@@ -7,20 +7,15 @@ from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateStage
 from temporalio.service import RPCError
 
 from models import audit, onboarding, partners
-from models.errors import Conflict
-from models.payloads import ConnectOutcome, GuestAccepted, MonitorShared, SelectMonitor
 from starter import context
 from starter.options import Account, AsJson, Output, OutputFormat, Partner, PasswordStdin, Timeout, Wait, Workspace
 from starter.output import emit, output_format, say
-from workflows import naming
+from temporal_common.workflow_ids import onboard_id
+from workflows.onboard_partner.payloads import ConnectOutcome, GuestAccepted, MonitorShared, SelectMonitor
+from workflows.onboard_partner.workflow import OnboardPartner
 
 guests_app = typer.Typer(help="Guest users: partners' admins invited into the workspace.", no_args_is_help=True)
 monitor_app = typer.Typer(help="Monitor accounts partners share for partnerwatch to sign in with.", no_args_is_help=True)
-
-
-def _update_error(error: Exception) -> Conflict:
-    cause = getattr(error, "cause", None) or error
-    return Conflict(getattr(cause, "message", None) or str(cause))
 
 
 @guests_app.command("accept")
@@ -33,11 +28,11 @@ def accept(workspace: Workspace = None, partner: Partner = ...) -> None:
 
     async def go():
         client = await context.temporal()
-        handle = client.get_workflow_handle(naming.onboard_id(p.id))
+        handle = client.get_workflow_handle(onboard_id(p.id))
         try:
-            return await handle.execute_update("accept_invitation", GuestAccepted(guest_id=guest.id), result_type=str)
+            return await handle.execute_update(OnboardPartner.accept_invitation, GuestAccepted(guest_id=guest.id))
         except (WorkflowUpdateFailedError, RPCError) as error:
-            raise _update_error(error) from None
+            raise context.refused(error) from None
 
     context.run(go())
     say(f"Guest user {guest.id} ({guest.email}) accepted the invitation for partner {p.business_id}")
@@ -64,19 +59,19 @@ def share(workspace: Workspace = None, partner: Partner = ...,
 
     Secrets come from stdin (--password-stdin), or PARTNERWATCH_SECRET_PASSWORD and
     PARTNERWATCH_SECRET_TOTP, or a prompt; never from the command line."""
-    password, totp = context.read_secrets(password_stdin, "PARTNERWATCH_SECRET_PASSWORD", "PARTNERWATCH_SECRET_TOTP")
+    password, totp = context.read_secrets(password_stdin)
     with context.store() as session:
         ws = context.workspace(session, workspace)
         p = partners.resolve(session, ws.id, partner)
-        account = onboarding.share_monitor(session, p, email, password, totp)
-        audit.record(session, ws.id, "monitor.share", target=p.business_id,
+        account = onboarding.share_monitor(session, context.vault(), p, email, password, totp)
+        audit.record(session, ws.id, "monitor.share", target=p.business_id, by=context.actor(),
                      details={"monitor_account_id": account.id, "totp": account.has_totp})
     del password, totp
 
     async def go():
         client = await context.temporal()
-        await client.get_workflow_handle(naming.onboard_id(p.id)).signal(
-            "monitor_shared", MonitorShared(monitor_account_id=account.id))
+        await client.get_workflow_handle(onboard_id(p.id)).signal(
+            OnboardPartner.monitor_shared, MonitorShared(monitor_account_id=account.id))
 
     context.run(go())
     say(f"Monitor account {account.id} ({account.email}{', TOTP' if account.has_totp else ''}) shared for partner {p.business_id}")
@@ -88,12 +83,14 @@ def update(workspace: Workspace = None, partner: Partner = ...,
     """Replace a monitor account's credentials (after a password change or a rejected sign-in).
 
     The next check signs in with them; until then no check tries the old ones again."""
-    password, totp = context.read_secrets(password_stdin, "PARTNERWATCH_SECRET_PASSWORD", "PARTNERWATCH_SECRET_TOTP")
+    password, totp = context.read_secrets(password_stdin)
     with context.store() as session:
         ws = context.workspace(session, workspace)
         p = partners.resolve(session, ws.id, partner)
-        chosen = onboarding.update_credentials(session, onboarding.resolve_monitor(session, p, account), password, totp)
-        audit.record(session, ws.id, "credentials.update", target=p.business_id, details={"monitor_account_id": chosen.id})
+        chosen = onboarding.update_credentials(session, context.vault(), onboarding.resolve_monitor(session, p, account),
+                                               password, totp)
+        audit.record(session, ws.id, "credentials.update", target=p.business_id, by=context.actor(),
+                     details={"monitor_account_id": chosen.id})
     del password, totp
     say(f"Credentials of monitor account {chosen.id} ({chosen.email}) updated; the next check signs in with them")
 
@@ -110,19 +107,20 @@ def select(workspace: Workspace = None, partner: Partner = ..., account: Account
 
     async def go() -> ConnectOutcome:
         with context.store() as session:
-            audit.record(session, ws.id, "monitor.select", target=p.business_id, details={"monitor_account_id": chosen.id})
+            audit.record(session, ws.id, "monitor.select", target=p.business_id, by=context.actor(),
+                         details={"monitor_account_id": chosen.id})
         client = await context.temporal()
-        handle = client.get_workflow_handle(naming.onboard_id(p.id))
+        handle = client.get_workflow_handle(onboard_id(p.id))
         try:
             # Accepted means the validator took the selection; the connection then runs in the workflow.
-            update = await handle.start_update("select_monitor", SelectMonitor(monitor_account_id=chosen.id),
-                                               wait_for_stage=WorkflowUpdateStage.ACCEPTED, result_type=ConnectOutcome)
+            update = await handle.start_update(OnboardPartner.select_monitor, SelectMonitor(monitor_account_id=chosen.id),
+                                               wait_for_stage=WorkflowUpdateStage.ACCEPTED)
             if not wait:
                 return None
             return await context.waited(update.result(), limit, f"the connection of partner {p.business_id}",
                                         f"partnerwatch partners status -w {ws.name!r} -p {p.business_id}")
         except (WorkflowUpdateFailedError, RPCError) as error:
-            raise _update_error(error) from None
+            raise context.refused(error) from None
 
     outcome = context.run(go())
     if outcome is None:

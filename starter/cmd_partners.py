@@ -13,27 +13,33 @@ from temporalio.service import RPCError
 
 from models import audit, onboarding, partners, tasks, validation, workspaces
 from models.errors import Conflict
-from models.payloads import CheckInput, CheckResult, Fault, OnboardInput, OnboardState
+from models.results import Fault, Reason
+from models.statuses import PartnerStatus, TaskStatus, Trigger
 from starter import context
 from starter.options import AsJson, Output, OutputFormat, Partner, Timeout, Wait, Workspace
 from starter.output import console, emit, output_format, say
-from workflows import naming
+from temporal_common.search_attributes import search_attributes
+from temporal_common.workflow_ids import check_id, discover_id, onboard_id, schedule_id
+from workflows.check_for_updates.payloads import CheckInput, CheckResult
+from workflows.check_for_updates.workflow import CheckForUpdates
+from workflows.onboard_partner.payloads import OnboardInput, OnboardState, Step
+from workflows.onboard_partner.workflow import OnboardPartner
 
 app = typer.Typer(help="Partners: discover, onboard and check them.", no_args_is_help=True)
 
 
-async def _start_check(ws_id: str, partner_id: str | None, business_id: str, trigger: str = "Manual") -> WorkflowHandle:
+async def _start_check(ws_id: str, partner_id: str | None, business_id: str) -> WorkflowHandle:
     client = await context.temporal()
     settings = context.settings()
-    workflow_id = naming.check_id(partner_id) if partner_id else naming.discover_id(ws_id)
+    workflow_id = check_id(partner_id) if partner_id else discover_id(ws_id)
     what = f"partner business {business_id}" if partner_id else f"company business {business_id} (discover partners)"
     return await client.start_workflow(
-        "CheckForUpdates", CheckInput(workspace_id=ws_id, partner_id=partner_id, trigger=trigger, actor="cli"),
+        CheckForUpdates.run, CheckInput(workspace_id=ws_id, partner_id=partner_id, trigger=Trigger.MANUAL, actor="cli"),
         id=workflow_id, task_queue=settings.task_queue,
         # A second trigger while a check runs joins it instead of starting another.
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        search_attributes=naming.search_attributes(ws_id, business_id if partner_id else None, "Queued"),
-        static_summary=f"Check for updates: {what}", result_type=CheckResult)
+        search_attributes=search_attributes(ws_id, business_id if partner_id else None, TaskStatus.QUEUED),
+        static_summary=f"Check for updates: {what}")
 
 
 async def _wait(handle: WorkflowHandle, partner_id: str | None, ws_id: str) -> CheckResult:
@@ -48,12 +54,13 @@ async def _wait(handle: WorkflowHandle, partner_id: str | None, ws_id: str) -> C
                 blocked = tasks.blocked_for(session, ws_id, partner_id)
             if blocked:
                 result_task.cancel()
-                return CheckResult(task_id=blocked.id, status="Blocked",
-                                   fault=Fault(code=blocked.reason_code or "RemovalSafeguard", message=blocked.reason or "",
+                return CheckResult(task_id=blocked.id, status=TaskStatus.BLOCKED,
+                                   fault=Fault(code=blocked.reason_code or Reason.REMOVAL_SAFEGUARD, message=blocked.reason or "",
                                                lasting=True))
             if active and on_terminal:
                 t = active[0]
-                status.update(f"{t.status}: {t.pages_read} page(s) read" + (f" — {t.reason}" if t.status == "Retrying" else ""))
+                status.update(f"{t.status}: {t.pages_read} page(s) read"
+                              + (f" — {t.reason}" if t.status == TaskStatus.RETRYING else ""))
             await asyncio.wait([result_task], timeout=0.5)
     return result_task.result()
 
@@ -68,7 +75,7 @@ async def wait_and_report(handle: WorkflowHandle, ws_id: str, partner_id: str | 
     result = await context.waited(_wait(handle, partner_id, ws_id), context.wait_limit(timeout),
                                   f"check {handle.id}", workflow_link(handle.id))
     _print_result(result)
-    if result.status not in ("Completed", "Joined"):
+    if result.status not in (TaskStatus.COMPLETED, TaskStatus.JOINED):
         raise typer.Exit(1)
 
 
@@ -93,7 +100,7 @@ def _print_result(result: CheckResult) -> None:
         say(f"{result.status}: {c.added} added, {c.changed} changed, {c.removed} removed ({c.listed} listed) — task {result.task_id}")
     elif result.fault:
         say(f"{result.status}: {result.fault.message} [{result.fault.code}] — task {result.task_id}")
-        if result.status == "Blocked":
+        if result.status == TaskStatus.BLOCKED:
             say(f"Nothing was applied. Review it: partnerwatch tasks approve {result.task_id} (or reject)")
     elif not result.joined:
         say(f"{result.status} — task {result.task_id}")
@@ -138,27 +145,27 @@ def onboard(workspace: Workspace = None, partner: Partner = ...,
         p = partners.resolve(session, ws.id, partner)
         if not p.shared_assets:
             raise Conflict(f"partner {p.business_id} shares no asset with the company, nor the company with it: nothing to watch")
-        if p.status == partners.ONBOARDED:
+        if p.status == PartnerStatus.ONBOARDED:
             raise Conflict(f"partner {p.business_id} is already onboarded")
 
     async def go():
         client = await context.temporal()
         try:
             await client.start_workflow(
-                "OnboardPartner", OnboardInput(workspace_id=ws.id, partner_id=p.id, admin_email=admin_email,
+                OnboardPartner.run, OnboardInput(workspace_id=ws.id, partner_id=p.id, admin_email=admin_email,
                                                remind_every_s=remind.total_seconds(), expire_after_s=expire.total_seconds()),
-                id=naming.onboard_id(p.id), task_queue=context.settings().task_queue,
+                id=onboard_id(p.id), task_queue=context.settings().task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                search_attributes=naming.search_attributes(ws.id, p.business_id),
+                search_attributes=search_attributes(ws.id, p.business_id),
                 static_summary=f"Onboard partner business {p.business_id}")
         except RPCError as error:
             if "already" in str(error).lower():
                 raise Conflict(f"onboarding of partner {p.business_id} is already running") from None
             raise
-        return await _first_step(client.get_workflow_handle(naming.onboard_id(p.id)))
+        return await _first_step(client.get_workflow_handle(onboard_id(p.id)))
 
     step = context.run(go())
-    if step == naming.STEP_INVITE:
+    if step == Step.INVITE:
         say(f"Onboarding partner {p.business_id} ({p.name}): invitation sent to the partner's admin")
     elif step is None:
         say(f"Onboarding partner {p.business_id} ({p.name}) started; the invitation goes out as soon as a worker "
@@ -173,8 +180,8 @@ async def _first_step(handle: WorkflowHandle, patience_s: float = 30) -> str | N
     deadline = asyncio.get_running_loop().time() + patience_s
     while asyncio.get_running_loop().time() < deadline:
         try:
-            state = await asyncio.wait_for(handle.query("state", result_type=OnboardState), 5)
-            if state.step != naming.STEP_STARTING:
+            state = await asyncio.wait_for(handle.query(OnboardPartner.state), 5)
+            if state.step != Step.STARTING:
                 return state.step
         except (RPCError, WorkflowQueryFailedError, asyncio.TimeoutError):
             pass  # no worker has picked the workflow up yet
@@ -194,7 +201,7 @@ def status(workspace: Workspace = None, partner: Partner = ..., output: Output =
     async def go() -> OnboardState | None:
         client = await context.temporal()
         try:
-            return await client.get_workflow_handle(naming.onboard_id(p.id)).query("state", result_type=OnboardState)
+            return await client.get_workflow_handle(onboard_id(p.id)).query(OnboardPartner.state)
         except RPCError:
             return None
 
@@ -226,16 +233,16 @@ def disconnect(workspace: Workspace = None, partner: Partner = ...) -> None:
     with context.store() as session:
         ws = context.workspace(session, workspace)
         p = partners.resolve(session, ws.id, partner)
-        if p.status == "Disconnected":
+        if p.status == PartnerStatus.DISCONNECTED:
             raise Conflict(f"partner {p.business_id} is already disconnected")
 
     async def go() -> None:
         client = await context.temporal()
         try:
-            await client.get_schedule_handle(naming.schedule_id(p.id)).delete()
+            await client.get_schedule_handle(schedule_id(p.id)).delete()
         except RPCError:
             pass  # never onboarded: no schedule
-        handle = client.get_workflow_handle(naming.onboard_id(p.id))
+        handle = client.get_workflow_handle(onboard_id(p.id))
         try:
             if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
                 await handle.cancel()
@@ -246,5 +253,6 @@ def disconnect(workspace: Workspace = None, partner: Partner = ...) -> None:
     with context.store() as session:
         p = partners.get(session, p.id)
         destroyed = onboarding.disconnect(session, p)
-        audit.record(session, ws.id, "partner.disconnect", target=p.business_id, details={"secrets_destroyed": destroyed})
+        audit.record(session, ws.id, "partner.disconnect", target=p.business_id, by=context.actor(),
+                     details={"secrets_destroyed": destroyed})
     say(f"Disconnected partner {p.business_id}: schedule stopped, {destroyed} monitor account(s) destroyed, history kept")

@@ -9,13 +9,13 @@ from temporalio.client import ScheduleActionExecutionStartWorkflow
 
 from models import partners
 from models.errors import Conflict, NotFound
-from models.payloads import CheckResult
 from starter import context
 from starter.cmd_partners import wait_and_report
 from starter.options import AsJson, Output, OutputFormat, Partner, Timeout, Wait, Workspace
 from starter.output import emit, output_format, say
-from temporal_connection import ensure_search_attributes
-from workflows import naming
+from temporal_common.connection import ensure_search_attributes
+from temporal_common.workflow_ids import schedule_id
+from workflows.check_for_updates.workflow import CheckForUpdates
 
 schedules_app = typer.Typer(help="The daily check schedules of onboarded partners.", no_args_is_help=True)
 temporal_app = typer.Typer(help="Temporal cluster set-up.", no_args_is_help=True)
@@ -27,7 +27,7 @@ def list_(workspace: Workspace = None, output: Output = OutputFormat.table, as_j
     fmt = output_format(output, as_json)
     with context.store() as session:
         ws = context.workspace(session, workspace)
-        wanted = {naming.schedule_id(p.id): p for p in partners.list_for(session, ws.id)}
+        wanted = {schedule_id(p.id): p for p in partners.list_for(session, ws.id)}
 
     async def go():
         client = await context.temporal()
@@ -48,7 +48,7 @@ def list_(workspace: Workspace = None, output: Output = OutputFormat.table, as_j
 
 async def _schedule(p):
     client = await context.temporal()
-    handle = client.get_schedule_handle(naming.schedule_id(p.id))
+    handle = client.get_schedule_handle(schedule_id(p.id))
     try:
         await handle.describe()
     except Exception as error:  # noqa: BLE001 - the service answers "not found" as an RPC error
@@ -108,7 +108,7 @@ def trigger(workspace: Workspace = None, partner: Partner = ..., wait: Wait = Tr
         else:
             raise Conflict(f"the schedule of partner {p.business_id} skipped the trigger: its previous check still runs")
         client = await context.temporal()
-        check = client.get_workflow_handle(started.pop(), result_type=CheckResult)
+        check = client.get_workflow_handle_for(CheckForUpdates.run, started.pop())
         await wait_and_report(check, ws.id, p.id, timeout)
 
     context.run(go())

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import getpass
-
 import typer
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from models import audit, partners, people, tasks
 from models.errors import Conflict
-from models.payloads import ReviewDecision
+from models.statuses import TaskStatus
 from starter import context
 from starter.options import AsCsv, AsJson, Limit, Output, OutputFormat, PartnerFilter, Workspace
 from starter.output import emit, output_format, say
+from workflows.check_for_updates.payloads import ReviewDecision
+from workflows.check_for_updates.workflow import CheckForUpdates
 
 tasks_app = typer.Typer(help="Automation tasks: every check, with status and counts.", no_args_is_help=True)
 users_app = typer.Typer(help="Pinterest Business guest users: the partners' people who reach your assets.",
@@ -43,22 +43,20 @@ def _review(workspace: str | None, task_id: str, approve: bool) -> None:
     with context.store() as session:
         ws = context.workspace(session, workspace)
         task = tasks.in_workspace(session, ws.id, task_id)
-        if task.status != "Blocked":
+        if task.status != TaskStatus.BLOCKED:
             raise Conflict(f"task {task.id} is {task.status}, not waiting for a review")
 
     async def go() -> str:
         client = await context.temporal()
         handle = client.get_workflow_handle(task.workflow_id, run_id=task.run_id)
         try:
-            return await handle.execute_update("review", ReviewDecision(approve=approve, actor=f"cli:{getpass.getuser()}"),
-                                               result_type=str)
+            return await handle.execute_update(CheckForUpdates.review, ReviewDecision(approve=approve, actor=context.actor()))
         except (WorkflowUpdateFailedError, RPCError) as error:
-            cause = getattr(error, "cause", None) or error
-            raise Conflict(getattr(cause, "message", None) or str(cause)) from None
+            raise context.refused(error) from None
 
     status = context.run(go())
     with context.store() as session:
-        audit.record(session, ws.id, "task.approve" if approve else "task.reject", target=task.id,
+        audit.record(session, ws.id, "task.approve" if approve else "task.reject", target=task.id, by=context.actor(),
                      details={"removed": task.removed, "outcome": status})
     say(f"Task {task.id} {'approved' if approve else 'rejected'}: {status}")
 

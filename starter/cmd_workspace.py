@@ -72,10 +72,11 @@ def add(workspace: Workspace = None,
             if current and workspaces.integration_matches(session, current, business_id, email):
                 say(f"Already there: integration {current.id} reads business {current.business_id}")
                 return
-    password, totp = context.read_secrets(password_stdin, "PARTNERWATCH_SECRET_PASSWORD", "PARTNERWATCH_SECRET_TOTP")
+    password, totp = context.read_secrets(password_stdin)
     with context.store() as session:
         ws = context.workspace(session, workspace)
-        integration = workspaces.set_integration(session, ws, business_id, email, password, totp, replace=replace)
+        integration = workspaces.set_integration(session, context.vault(), ws, business_id, email, password, totp,
+                                                 replace=replace)
         audit.record(session, ws.id, "credentials.update", target=integration.business_id,
-                     details={"integration_id": integration.id})
+                     details={"integration_id": integration.id}, by=context.actor())
     say(f"Integration {integration.id}: workspace {ws.id} reads business {integration.business_id}")

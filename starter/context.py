@@ -1,10 +1,10 @@
-"""What every command needs: settings, the store, a Temporal client, secrets from stdin or env."""
+"""What every command needs: settings, the store and its vault, a Temporal client, secrets from stdin
+or the environment (through settings), and one way to say why Temporal refused something."""
 
 from __future__ import annotations
 
 import asyncio
 import getpass
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -13,18 +13,26 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from config import get_settings
+from config import Settings, get_settings
 from models import workspaces
 from models.db import engine_for, session_scope
-from models.errors import Invalid
+from models.errors import Conflict, Invalid
 from models.tables import Workspace
-from temporal_connection import connect
+from models.vault import Vault
+from temporal_common.connection import connect
 
-WORKSPACE_ENV = "PARTNERWATCH_WORKSPACE"
 
-
-def settings():
+def settings() -> Settings:
     return get_settings()
+
+
+def vault() -> Vault:
+    return Vault(settings().master_keys())
+
+
+def actor() -> str:
+    """Who the audit log names for this command."""
+    return settings().actor or f"cli:{getpass.getuser()}"
 
 
 @contextmanager
@@ -34,9 +42,9 @@ def store() -> Iterator[Session]:
 
 
 def workspace(session: Session, ref: str | None) -> Workspace:
-    ref = ref or os.environ.get(WORKSPACE_ENV)
+    ref = ref or settings().workspace
     if not ref:
-        raise Invalid(f"which workspace? pass --workspace or set {WORKSPACE_ENV}")
+        raise Invalid("which workspace? pass --workspace or set PARTNERWATCH_WORKSPACE")
     return workspaces.resolve(session, ref)
 
 
@@ -79,20 +87,41 @@ def duration(text: str) -> timedelta:
     return timedelta(**{unit: float(match[1])})
 
 
-def read_secrets(from_stdin: bool, password_env: str, totp_env: str) -> tuple[str, str | None]:
-    """Password and optional TOTP secret: stdin lines (password, then TOTP), the environment, or a
-    prompt. Never argv: command lines are visible to every user of the machine."""
+def read_secrets(from_stdin: bool) -> tuple[str, str | None]:
+    """Password and optional TOTP secret: stdin lines (password, then TOTP), the environment
+    (PARTNERWATCH_SECRET_PASSWORD and PARTNERWATCH_SECRET_TOTP), or a prompt. Never argv: command
+    lines are visible to every user of the machine."""
+    given = settings()
     if from_stdin:
         lines = sys.stdin.read().splitlines()
         password = lines[0] if lines else ""
         totp = lines[1].strip() if len(lines) > 1 and lines[1].strip() else None
-    elif os.environ.get(password_env):
-        password, totp = os.environ[password_env], os.environ.get(totp_env) or None
+    elif given.secret_password and given.secret_password.get_secret_value():
+        password = given.secret_password.get_secret_value()
+        totp = given.secret_totp.get_secret_value() or None if given.secret_totp else None
     elif sys.stdin.isatty():
         password = getpass.getpass("Password: ")
         totp = getpass.getpass("TOTP secret (empty if none): ").strip() or None
     else:
-        raise Invalid(f"the password is missing: pipe it with --password-stdin or set {password_env}")
+        raise Invalid("the password is missing: pipe it with --password-stdin or set PARTNERWATCH_SECRET_PASSWORD")
     if not password:
         raise Invalid("the password is missing (empty)")
     return password, totp
+
+
+def innermost(error: BaseException) -> BaseException:
+    """The error at the bottom of Temporal's chain (an update's, a workflow's, an activity's)."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error
+
+
+def said_by(error: BaseException) -> str:
+    """What the innermost error says, in its own words."""
+    cause = innermost(error)
+    return getattr(cause, "message", None) or str(cause)
+
+
+def refused(error: BaseException) -> Conflict:
+    """A workflow refused a request (a validator, a finished workflow): one line, nothing changed."""
+    return Conflict(said_by(error))

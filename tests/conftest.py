@@ -1,35 +1,43 @@
-"""Real parts for every test: the simulated site over HTTP and a real Chromium.
-
-Temporal, database and worker fixtures live in the conftest files of the folders that need them."""
+"""Real parts for every test: keys of this session, the simulated site over HTTP, a real Chromium,
+a real Temporal dev server, a fresh SQLite store and task queue per test, the real worker and the
+real CLI. Fault tests that kill and restart parts bring their own (tests/end_to_end/faults/)."""
 
 from __future__ import annotations
 
+import os
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright
+from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 
+from config import Settings, create_key_file
+from devtools.local_services import temporal_binary
+from models.db import engine_for
+from models.vault import MASTER_KID_PREFIX
 from pinterest_reader.browser import launch_chromium
+from pinterest_reader.browser_host import BrowserHost
 from pinterest_sim.control import SimControl, running_site
+from temporal_common.codec import CODEC_KID_PREFIX, data_converter
+from temporal_common.connection import dev_server_flags
+from tests.helpers import DEMO_WORLD, cli_runner
 
-DEMO_WORLD = Path(__file__).resolve().parents[1] / "pinterest_sim" / "worlds" / "demo.json"
+HISTORIES = Path(__file__).parent / "workflows" / "histories"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def master_key(tmp_path_factory):
-    """The vault's master key for this test session, outside the repo; child processes inherit it."""
-    import os
-
-    from models.vault import MasterKeys
-
-    from payload_codec import init_key_file
-
+def keys(tmp_path_factory):
+    """The vault's and the codec's keys for this test session, outside the repo. Set in the
+    environment, so that every Settings made here and every child process uses them."""
     folder = tmp_path_factory.mktemp("keys")
     os.environ["PARTNERWATCH_MASTER_KEY_FILE"] = str(folder / "master.key")
     os.environ["PARTNERWATCH_CODEC_KEY_FILE"] = str(folder / "codec.key")
-    MasterKeys.init(folder / "master.key")
-    init_key_file(folder / "codec.key")
-    return folder / "master.key"
+    create_key_file(folder / "master.key", MASTER_KID_PREFIX)
+    create_key_file(folder / "codec.key", CODEC_KID_PREFIX)
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +57,7 @@ def sim(sim_session: SimControl) -> SimControl:
 @pytest.fixture(scope="session")
 async def browser():
     async with async_playwright() as playwright:
-        launched = await launch_chromium(playwright)
+        launched = await launch_chromium(playwright, Settings().chromium)
         yield launched
         await launched.close()
 
@@ -61,35 +69,15 @@ async def context(browser):
     await ctx.close()
 
 
-# --- Temporal, store, worker, CLI -------------------------------------------------------------
-
-import asyncio  # noqa: E402
-import os  # noqa: E402
-import sys  # noqa: E402
-import uuid  # noqa: E402
-from concurrent.futures import ThreadPoolExecutor  # noqa: E402
-from contextlib import AsyncExitStack  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-
-from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment  # noqa: E402
-
-from activities.browser_host import BrowserHost  # noqa: E402
-from config import Settings  # noqa: E402
-from models.db import engine_for  # noqa: E402
-from payload_codec import data_converter  # noqa: E402
-from local_services import temporal_binary  # noqa: E402
-from temporal_connection import dev_server_flags  # noqa: E402
-
-
 @pytest.fixture(scope="session")
-async def temporal_env():
+async def temporal_env(keys):
     """A real dev server. Time skipping is allowed but off by default: only a test that calls
     env.fast_forward on its own workflow skips time."""
     env = await WorkflowEnvironment.start_time_skipping_v2(
         ts_config=TimeSkippingConfig(enabled=False),
         dev_server_existing_path=temporal_binary(),
         dev_server_extra_args=dev_server_flags() + ["--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true"],
-        data_converter=data_converter(),
+        data_converter=data_converter(Settings().codec_keys()),
     )
     yield env
     await env.shutdown()
@@ -97,21 +85,26 @@ async def temporal_env():
 
 @pytest.fixture(scope="session")
 async def browsers():
-    host = BrowserHost()
+    host = BrowserHost(chromium=Settings().chromium)
     await host.start()
     yield host
     await host.stop()
 
 
 @pytest.fixture
-def settings(tmp_path, sim, temporal_env) -> Settings:
+def task_queue() -> str:
+    return f"pw-test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def settings(tmp_path, sim, temporal_env, task_queue) -> Settings:
     """Fresh database and task queue for each test, pointing at the session's site and server."""
     return Settings(
         database_url=f"sqlite:///{tmp_path}/partnerwatch.db",
         pinterest_url=sim.base_url,
         temporal_address=temporal_env.client.service_client.config.target_host,
         temporal_namespace=temporal_env.client.namespace,
-        task_queue=f"pw-test-{uuid.uuid4().hex[:8]}",
+        task_queue=task_queue,
         artifacts_dir=tmp_path / "artifacts",
     )
 
@@ -133,43 +126,16 @@ async def worker(settings, temporal_env, browsers):
             yield
 
 
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture
 def cli(settings):
-    """Runs `partnerwatch` as its own process, as a user would, without blocking the worker's loop."""
-    env = {
-        **os.environ,
-        "PARTNERWATCH_DATABASE_URL": settings.database_url,
-        "PARTNERWATCH_PINTEREST_URL": settings.pinterest_url,
-        "PARTNERWATCH_TASK_QUEUE": settings.task_queue,
-        "TEMPORAL_ADDRESS": settings.temporal_address,
-        "TEMPORAL_NAMESPACE": settings.temporal_namespace,
-        "COLUMNS": "200",
-    }
-
-    async def run(*args: str, stdin: str | None = None, timeout: float = 180) -> CliResult:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "starter.cli", *args, env=env,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(process.communicate(stdin.encode() if stdin else b""), timeout)
-        return CliResult(process.returncode, out.decode(), err.decode())
-
-    return run
-
-
-HISTORIES = Path(__file__).parent / "histories"
+    """The real `partnerwatch`, as its own process, on this test's settings."""
+    return cli_runner(settings)
 
 
 @pytest.fixture
 def record_histories(temporal_env, settings):
     """With PARTNERWATCH_RECORD_HISTORIES=1, saves the histories of every workflow this test ran
-    to tests/histories/, for the replay test. See docs/DETERMINISM.md."""
+    to tests/workflows/histories/, for the replay test. See docs/DETERMINISM.md."""
 
     async def record(scenario: str) -> None:
         if os.environ.get("PARTNERWATCH_RECORD_HISTORIES") != "1":

@@ -9,17 +9,18 @@ import pytest
 from sqlmodel import select
 
 from models import people, tasks
+from models.safeguard import RemovalPolicy
 from models.db import engine_for, session_scope
 from models.errors import Conflict
 from models.tables import ChangeLog, Partner, Workspace
-from pinterest_reader.rows import AssetGrant, MemberRow
+from models.seen import SeenGrant, SeenPerson
 
 SHARED = [{"asset_id": "1001", "name": "Ours", "direction": "has_access"}]
 
 
-def row(email, name="X", role="Employee", status="Active", assets=(("1001", "Campaign"),), last=None) -> MemberRow:
-    return MemberRow(name=name, email=email, role=role, status=status, last_active=last,
-                     assets=[AssetGrant(asset_id=a, asset_name="Ours" if a == "1001" else "Theirs", permission=p)
+def row(email, name="X", role="Employee", status="Active", assets=(("1001", "Campaign"),), last=None) -> SeenPerson:
+    return SeenPerson(name=name, email=email, role=role, status=status, last_active=last,
+                     assets=[SeenGrant(asset_id=a, asset_name="Ours" if a == "1001" else "Theirs", permission=p)
                              for a, p in assets])
 
 
@@ -37,7 +38,7 @@ def store(tmp_path):
     return engine, ws.id, partner.id
 
 
-def run_check(engine, ws_id, partner_id, pages: list[list[MemberRow]], complete=True, n=[0]):
+def run_check(engine, ws_id, partner_id, pages: list[list[SeenPerson]], complete=True, n=[0]):
     n[0] += 1
     with session_scope(engine) as session:
         task = tasks.create(session, workspace_id=ws_id, partner_id=partner_id, target="12345", actor="test",
@@ -150,3 +151,26 @@ def test_a_second_import_writes_only_the_rows_that_changed(store):
     assert written["people"] == 4  # one row each: added, changed, removed, last active moved
     people_now = current(engine, ws_id)
     assert people_now[second[6].email].last_active == date(2026, 11, 20)
+
+
+def test_the_safeguard_sits_between_the_diff_and_its_application(store):
+    """import_snapshot is three steps: the diff is worked out, the safeguard judges it, and only then
+    is it applied; a blocked diff writes nothing."""
+    engine, ws, pt = store
+    run_check(engine, ws, pt, [[row(f"p{i}@x.io") for i in range(10)]])
+    with session_scope(engine) as session:
+        task = tasks.create(session, workspace_id=ws, partner_id=pt, target="12345", actor="test", trigger="Manual",
+                            workflow_id="wf-safeguard", run_id="r")
+        people.save_snapshot_page(session, task, 1, 1, [row("p0@x.io"), row("p1@x.io", role="Manager"), row("new@x.io")])
+        people.complete_snapshot(session, task)
+        partner = session.get(Partner, pt)
+        diff = people.diff_snapshot(session, task, partner)
+        assert (diff.new, diff.differs, len(diff.gone), diff.current) == (1, ["p1@x.io"], 8, 10)
+        blocked = people.import_snapshot(session, task, partner, RemovalPolicy())
+        assert blocked.blocked.code == "RemovalSafeguard" and (blocked.added, blocked.changed, blocked.removed) == (1, 1, 8)
+        task_id = task.id
+    assert len(current(engine, ws)) == 10 and "new@x.io" not in current(engine, ws)  # nothing applied
+    with session_scope(engine) as session:
+        assert people.changes_of(session, task_id) == []
+        approved = people.import_snapshot(session, tasks.get(session, task_id), session.get(Partner, pt))
+    assert approved.blocked is None and set(current(engine, ws)) == {"p0@x.io", "p1@x.io", "new@x.io"}

@@ -3,12 +3,19 @@ share, select, connect, first check, schedule; with paging and TOTP."""
 
 from __future__ import annotations
 
+import pytest
+
 from temporalio.client import WorkflowExecutionStatus
 
-from models.payloads import OnboardResult
-from tests.flows import WS, expected_people, invite_accept_share, json_of, listed, ok, onboard, until, workspace_with_partners
-from tests.sim.accounts import GLOBEX, GLOBEX_MONITOR, INITECH, NORTHWIND, NORTHWIND_MONITOR
-from workflows import naming
+from workflows.onboard_partner.workflow import OnboardPartner
+from tests.helpers import (
+    GLOBEX, GLOBEX_MONITOR, INITECH, NORTHWIND, NORTHWIND_MONITOR, WS, expected_people, invite_accept_share,
+    json_of, listed, ok, onboard, until, workspace_with_partners,
+)
+from temporal_common.workflow_ids import onboard_id
+
+# End to end: worker, browser, site and CLI for real (deselect with -m 'not slow').
+pytestmark = pytest.mark.slow
 
 
 async def test_discovery_lists_partners_pending_onboarding(cli, worker):
@@ -38,8 +45,8 @@ async def test_onboarding_with_paging_reaches_onboarded_and_imports_everyone(cli
     selected = await ok(cli, "monitor", "select", "-w", WS, "-p", GLOBEX, "--account", GLOBEX_MONITOR.email)
     assert "Connected" in selected.out
 
-    onboard_handle = temporal_env.client.get_workflow_handle(naming.onboard_id(await _partner_id(cli, GLOBEX)),
-                                                             result_type=OnboardResult)
+    onboard_handle = temporal_env.client.get_workflow_handle_for(OnboardPartner.run,
+                                                                 onboard_id(await _partner_id(cli, GLOBEX)))
     result = await onboard_handle.result()
     assert result.outcome == "Onboarded"
 

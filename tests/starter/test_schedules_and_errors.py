@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 import asyncio
 
-from tests.flows import WS, json_of, ok, onboard, workspace_with_partners
-from tests.sim.accounts import GLOBEX, GLOBEX_MONITOR, NORTHWIND
+from tests.helpers import GLOBEX, GLOBEX_MONITOR, NORTHWIND, WS, json_of, ok, onboard, workspace_with_partners
+
+# End to end: worker, browser, site and CLI for real (deselect with -m 'not slow').
+pytestmark = pytest.mark.slow
 
 
 async def test_schedule_pause_resume_and_trigger(cli, worker):

@@ -4,8 +4,14 @@ the work itself goes on."""
 
 from __future__ import annotations
 
-from tests.flows import WS, invite_accept_share, json_of, ok, until, workspace_with_partners
-from tests.sim.accounts import GLOBEX, GLOBEX_MONITOR
+import pytest
+
+from tests.helpers import (
+    GLOBEX, GLOBEX_MONITOR, WS, invite_accept_share, json_of, ok, until, workspace_with_partners,
+)
+
+# End to end: worker, browser, site and CLI for real (deselect with -m 'not slow').
+pytestmark = pytest.mark.slow
 
 
 async def _partner(cli) -> dict:

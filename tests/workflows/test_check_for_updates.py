@@ -1,126 +1,168 @@
-"""CheckForUpdates against the site: the exact diff of a second check, one run per partner at a
-time, and a rejected password that is tried exactly once."""
+"""CheckForUpdates, every branch, with its activities replaced by doubles (tests/workflows/doubles.py)
+on a real dev server: the orchestration alone. The end-to-end tests (tests/end_to_end/) run the
+same workflow against the store, the browser and the site."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from datetime import timedelta
 
-from activities.artifacts import contains_secret
-from models import tasks
-from models.db import session_scope
-from models.payloads import CheckInput, CheckResult
-from tests.flows import WS, json_of, ok, onboard, workspace_with_partners
-from tests.sim.accounts import GLOBEX, GLOBEX_MONITOR, NORTHWIND, NORTHWIND_MONITOR
-from workflows import naming
+import pytest
+from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
+from temporalio.exceptions import CancelledError
 
+from models.results import Fault, ImportResult
+from models.statuses import TaskStatus
+from activities.schedules import ScheduleActivities
+from activities.site import SiteActivities
+from activities.store import StoreActivities
+from tests.workflows.doubles import BUSINESS, Doubles, lasting
+from workflows.check_for_updates.payloads import CheckInput, ReviewDecision
+from workflows.check_for_updates.workflow import CheckForUpdates
 
-async def completed_checks(cli, business_id: str, at_least: int = 1, timeout: float = 90) -> list[dict]:
-    for _ in range(int(timeout * 4)):
-        done = [t for t in await json_of(cli, "tasks", "list", "-w", WS, "-p", business_id) if t["status"] == "Completed"]
-        if len(done) >= at_least:
-            return done
-        await asyncio.sleep(0.25)
-    raise AssertionError(f"no {at_least} completed check(s) of {business_id}")
-
-
-async def test_second_check_gives_the_exact_diff(cli, worker, sim, record_histories):
-    await workspace_with_partners(cli)
-    await onboard(cli, NORTHWIND, "admin@northwind.example", NORTHWIND_MONITOR)
-    await completed_checks(cli, NORTHWIND)
-    before = {u["email"]: u for u in await json_of(cli, "users", "list", "-w", WS, "-p", NORTHWIND)}
-
-    def member(email, name, assets, **extra):
-        return {"business_id": NORTHWIND, "email": email, "name": name, "role": "Employee", "status": "Active",
-                "last_active": "2026-11-27", "assets": [{"asset_id": a, "permission": p} for a, p in assets], **extra}
-
-    sim.put_member(member("new.hire@northwind.example", "Nadia Novák", [("549764000103", "Analyst")]))
-    sim.put_member(member("other.client@northwind.example", "Otto", [("549764000901", "Admin")]))  # not ours
-    sim.delete_member(NORTHWIND, "jose@northwind.example")
-    sim.put_member(member("zoe@northwind.example", "Zoë Ørsted-Łukasiewicz", [("549764000101", "Admin")],
-                          last_active=None))
-    sim.put_member(member("sam.lee@northwind.example", "Sam Lee", [("549764000101", "Audience")],
-                          last_active="2026-11-27"))  # only last active moved
-
-    result = await ok(cli, "partners", "check", "-w", WS, "-p", NORTHWIND, "--wait")
-    assert "Completed: 1 added, 1 changed, 1 removed (11 listed)" in result.out
-
-    after = {u["email"]: u for u in await json_of(cli, "users", "list", "-w", WS, "-p", NORTHWIND, "--include-removed")}
-    assert after["jose@northwind.example"]["removed_at"] and not before["jose@northwind.example"]["removed_at"]
-    assert after["new.hire@northwind.example"]["removed_at"] is None
-    assert after["zoe@northwind.example"]["assets"] == ["Acme US Ads (549764000101): Admin"]
-    assert after["sam.lee@northwind.example"]["last_active"] == "2026-11-27"
-    assert "other.client@northwind.example" not in after
-    current = await json_of(cli, "users", "list", "-w", WS, "-p", NORTHWIND)
-    assert len(current) == len(before)  # one in, one out
-
-    # A third check with nothing new changes nothing.
-    result = await ok(cli, "partners", "check", "-w", WS, "-p", NORTHWIND, "--wait")
-    assert "Completed: 0 added, 0 changed, 0 removed" in result.out
-    await record_histories("check-diff")
+PARTNER_CHECK = CheckInput(workspace_id="ws_1", partner_id="pt_1")
+BLOCKED = ImportResult(removed=9, listed=1, blocked=Fault(code="RemovalSafeguard", message="9 of 10", lasting=True))
 
 
-async def test_concurrent_checks_of_one_partner_run_once(cli, worker, sim, temporal_env, settings, engine):
-    await workspace_with_partners(cli)
-    await onboard(cli, GLOBEX, "boss@globex.example", GLOBEX_MONITOR)
-    await completed_checks(cli, GLOBEX)
-    partner = next(p for p in await json_of(cli, "partners", "list", "-w", WS) if p["business_id"] == GLOBEX)
-    workspace_id = (await json_of(cli, "workspace", "list"))[0]["id"]
-    # Each page takes a second, so one check lasts several: long enough for every trigger to overlap.
-    sim.faults(latency_ms=[1000, 1000])
-    page_one = f"/business/{GLOBEX}/members?page=1"
-    reads_before = sim.stats()["by_path"].get(page_one, 0)
+@pytest.fixture
+def doubles() -> Doubles:
+    return Doubles()
 
-    manual = [asyncio.create_task(cli("partners", "check", "-w", WS, "-p", GLOBEX, "--wait")) for _ in range(2)]
-    for _ in range(600):
-        with session_scope(engine) as session:
-            if tasks.active_for(session, workspace_id, partner["id"]):
-                break
+
+async def start(env, doubles, task_queue, check: CheckInput = PARTNER_CHECK):
+    return await env.client.start_workflow(CheckForUpdates.run, check, id=f"check-{uuid.uuid4().hex[:8]}",
+                                           task_queue=task_queue)
+
+
+async def status_becomes(handle, status: TaskStatus, timeout: float = 20) -> None:
+    for _ in range(int(timeout * 20)):
+        if (await handle.query(CheckForUpdates.status)).status == status:
+            return
         await asyncio.sleep(0.05)
-    # What a schedule would start: another workflow id, same partner.
-    scheduled = await temporal_env.client.execute_workflow(
-        "CheckForUpdates", CheckInput(workspace_id=workspace_id, partner_id=partner["id"], trigger="Schedule",
-                                      actor="schedule"),
-        id=f"{naming.check_id(partner['id'])}-scheduled-test", task_queue=settings.task_queue, result_type=CheckResult)
-    outputs = [await t for t in manual]
-    assert all(o.code == 0 for o in outputs), [o.err for o in outputs]
-    assert scheduled.joined
-    checks = await json_of(cli, "tasks", "list", "-w", WS, "-p", GLOBEX)
-    assert len(checks) == 2  # the first check, and one more for all three triggers
-    assert scheduled.task_id == checks[0]["id"] and all(checks[0]["id"] in o.out for o in outputs)
-    # One check: page 1 read once, and once more as the witness that the list did not move meanwhile.
-    assert sim.stats()["by_path"][page_one] - reads_before == 2
+    raise AssertionError(f"the check never became {status}")
 
 
-async def test_wrong_password_costs_one_sign_in_and_is_never_retried(cli, worker, sim, settings, record_histories):
-    sim.faults(lock_after_failures=3)
-    await workspace_with_partners(cli)
-    await ok(cli, "partners", "onboard", "-w", WS, "-p", GLOBEX, "--admin-email", "boss@globex.example")
-    await ok(cli, "guests", "accept", "-w", WS, "-p", GLOBEX)
-    await ok(cli, "monitor", "share", "-w", WS, "-p", GLOBEX, "--email", GLOBEX_MONITOR.email, "--password-stdin",
-             stdin="not-the-password\n")
-    logins = lambda: sim.stats()["logins_by_email"].get(GLOBEX_MONITOR.email, 0)  # noqa: E731
-    before = logins()
+def test_doubles_stand_in_for_every_activity(doubles):
+    """The doubles answer to exactly the names the real worker registers."""
+    real = {getattr(cls, name).__temporal_activity_definition.name
+            for cls in (StoreActivities, SiteActivities, ScheduleActivities) for name in dir(cls)
+            if hasattr(getattr(cls, name), "__temporal_activity_definition")}
+    doubled = {a.__temporal_activity_definition.name for a in doubles.activities(True) + doubles.activities(False)}
+    assert doubled == real
 
-    first = await cli("monitor", "select", "-w", WS, "-p", GLOBEX, "--account", GLOBEX_MONITOR.email)
-    assert first.code == 1 and "BadCredentials" in first.out
-    assert logins() - before == 1
-    [partner] = [p for p in await json_of(cli, "partners", "list", "-w", WS) if p["business_id"] == GLOBEX]
-    assert (partner["status"], partner["reason_code"]) == ("Needs attention", "BadCredentials")
-    [account] = await json_of(cli, "monitor", "list", "-w", WS, "-p", GLOBEX)
-    assert (account["state"], account["rejected_code"]) == ("Rejected", "BadCredentials")
-    [trace] = settings.artifacts_dir.glob(f"connect-{partner['id']}/*BadCredentials.trace.zip")
-    assert not contains_secret(trace, ["not-the-password"])
 
-    # Selecting the same rejected account again does not sign in again.
-    again = await cli("monitor", "select", "-w", WS, "-p", GLOBEX, "--account", account["id"])
-    assert again.code == 1 and "BadCredentials" in again.out
-    assert logins() - before == 1
+async def test_a_partner_check_reads_imports_and_completes(temporal_env, doubles, task_queue):
+    async with doubles.workers(temporal_env.client, task_queue):
+        result = await (await start(temporal_env, doubles, task_queue)).result()
+    assert result.status == TaskStatus.COMPLETED and result.counts.added == 2 and result.task_id == "task_1"
+    assert doubles.names() == ["begin_check", "read_members_snapshot", "import_snapshot", "finish_task"]
+    [finish] = doubles.of("finish_task")
+    assert (finish.status, finish.counts.changed, finish.fault) == (TaskStatus.COMPLETED, 1, None)
+    assert doubles.of("import_snapshot")[0].approved_by is None  # the safeguard applies
 
-    # New credentials from the partner fix it.
-    await ok(cli, "monitor", "share", "-w", WS, "-p", GLOBEX, "--email", GLOBEX_MONITOR.email, "--password-stdin",
-             stdin=GLOBEX_MONITOR.password + "\n")
-    fixed = await ok(cli, "monitor", "select", "-w", WS, "-p", GLOBEX, "--account", GLOBEX_MONITOR.email)
-    assert "Connected" in fixed.out
-    await completed_checks(cli, GLOBEX)
-    assert logins() - before == 2  # the connection's sign-in; the first check reuses its saved session
-    await record_histories("onboard-bad-credentials")
+
+async def test_a_second_check_of_a_running_business_joins_it(temporal_env, doubles, task_queue):
+    doubles.begin = doubles.begin.model_copy(update={"joined": True})
+    async with doubles.workers(temporal_env.client, task_queue):
+        result = await (await start(temporal_env, doubles, task_queue)).result()
+    assert (result.status, result.joined) == (TaskStatus.JOINED, True)
+    assert doubles.names() == ["begin_check"]
+
+
+async def test_a_refused_check_reads_nothing(temporal_env, doubles, task_queue):
+    refusal = Fault(code="BadCredentials", message="rejected before", lasting=True)
+    doubles.begin = doubles.begin.model_copy(update={"refused": refusal})
+    async with doubles.workers(temporal_env.client, task_queue):
+        result = await (await start(temporal_env, doubles, task_queue)).result()
+    assert (result.status, result.fault) == (TaskStatus.NOT_COMPLETED, refusal)
+    assert doubles.names() == ["begin_check"]  # begin_check finished the task itself
+
+
+async def test_a_lasting_fault_ends_the_task_with_its_code_and_no_retry(temporal_env, doubles, task_queue):
+    doubles.read_error = lasting("UnderpermissionedAccount", "The monitor account is not a Manager.")
+    async with doubles.workers(temporal_env.client, task_queue):
+        result = await (await start(temporal_env, doubles, task_queue)).result()
+    assert result.status == TaskStatus.NOT_COMPLETED
+    assert result.fault == Fault(code="UnderpermissionedAccount", message="The monitor account is not a Manager.",
+                                 lasting=True)
+    assert doubles.names() == ["begin_check", "read_members_snapshot", "finish_task"]  # tried once, never imported
+    assert doubles.of("finish_task")[0].fault.lasting
+
+
+async def test_a_failure_of_no_lasting_kind_leaves_the_partner_alone(temporal_env, doubles, task_queue):
+    doubles.read_error = lasting("SomethingElse", "odd")
+    async with doubles.workers(temporal_env.client, task_queue):
+        result = await (await start(temporal_env, doubles, task_queue)).result()
+    assert (result.fault.code, result.fault.lasting) == ("SomethingElse", False)  # the partner needs nobody for it
+
+
+async def test_a_blocked_check_applies_only_once_approved(temporal_env, doubles, task_queue):
+    doubles.imports = [BLOCKED, ImportResult(removed=9, listed=1)]
+    async with doubles.workers(temporal_env.client, task_queue):
+        handle = await start(temporal_env, doubles, task_queue)
+        await status_becomes(handle, TaskStatus.BLOCKED)
+        assert doubles.names()[-1] == "block_task" and doubles.of("block_task")[0].counts.removed == 9
+        final = await handle.execute_update(CheckForUpdates.review, ReviewDecision(approve=True, actor="cli:ana"))
+        result = await handle.result()
+    assert final == TaskStatus.COMPLETED and result.counts.removed == 9
+    first, second = doubles.of("import_snapshot")
+    assert (first.approved_by, second.approved_by) == (None, "cli:ana")
+
+
+async def test_a_rejected_block_applies_nothing(temporal_env, doubles, task_queue):
+    doubles.imports = [BLOCKED]
+    async with doubles.workers(temporal_env.client, task_queue):
+        handle = await start(temporal_env, doubles, task_queue)
+        await status_becomes(handle, TaskStatus.BLOCKED)
+        final = await handle.execute_update(CheckForUpdates.review, ReviewDecision(approve=False, actor="cli:ana"))
+        result = await handle.result()
+    assert final == TaskStatus.NOT_COMPLETED and result.fault.code == "RemovalRejected"
+    assert len(doubles.of("import_snapshot")) == 1  # never applied
+    assert "cli:ana" in result.fault.message and not result.fault.lasting
+
+
+async def test_a_block_nobody_reviews_for_a_week_is_rejected(temporal_env, doubles, task_queue):
+    doubles.imports = [BLOCKED]
+    async with doubles.workers(temporal_env.client, task_queue):
+        handle = await start(temporal_env, doubles, task_queue)
+        await status_becomes(handle, TaskStatus.BLOCKED)
+        await temporal_env.fast_forward(handle, timedelta(days=7, minutes=1))
+        result = await handle.result()
+    assert result.fault.code == "ReviewTimedOut" and len(doubles.of("import_snapshot")) == 1
+
+
+async def test_a_review_of_a_check_that_is_not_blocked_is_refused(temporal_env, doubles, task_queue):
+    doubles.read_blocks = True
+    async with doubles.workers(temporal_env.client, task_queue):
+        handle = await start(temporal_env, doubles, task_queue)
+        await status_becomes(handle, TaskStatus.RUNNING)
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(CheckForUpdates.review, ReviewDecision(approve=True))
+        assert "not waiting for a review" in str(refused.value.cause)
+        await handle.terminate()
+
+
+async def test_discovery_reads_the_partners_page_and_imports_it(temporal_env, doubles, task_queue):
+    async with doubles.workers(temporal_env.client, task_queue):
+        result = await (await start(temporal_env, doubles, task_queue, CheckInput(workspace_id="ws_1"))).result()
+    assert result.status == TaskStatus.COMPLETED and result.counts.added == 1
+    assert doubles.names() == ["begin_check", "read_partners", "import_partners", "finish_task"]
+    assert [row.business_id for row in doubles.of("import_partners")[0].rows] == [BUSINESS]
+
+
+async def test_a_cancelled_check_finishes_its_task_before_it_ends(temporal_env, doubles, task_queue):
+    doubles.read_blocks = True
+    async with doubles.workers(temporal_env.client, task_queue):
+        handle = await start(temporal_env, doubles, task_queue)
+        await status_becomes(handle, TaskStatus.RUNNING)
+        for _ in range(100):
+            if doubles.of("read_members_snapshot"):
+                break
+            await asyncio.sleep(0.05)
+        await handle.cancel()
+        with pytest.raises(WorkflowFailureError) as failure:
+            await handle.result()
+    assert isinstance(failure.value.cause, CancelledError)
+    [finish] = doubles.of("finish_task")
+    assert (finish.status, finish.fault.code) == (TaskStatus.NOT_COMPLETED, "Cancelled")

@@ -1,122 +1,184 @@
-"""OnboardPartner: an Employee-only account, refusal, invitation reminders and expiry (time
-skipping on the dev server), and cancellation."""
+"""OnboardPartner, every branch, with its activities replaced by doubles (tests/workflows/doubles.py)
+on a real dev server; days-long waits under time skipping. The end-to-end tests (tests/end_to_end/)
+run the same workflow against the store, the browser and the site."""
 
 from __future__ import annotations
 
 import asyncio
-import zipfile
+import uuid
 from datetime import timedelta
 
 import pytest
-from temporalio.client import WorkflowFailureError
+from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import CancelledError
 
-from activities.artifacts import contains_secret
-from models import onboarding, partners
-from models.db import session_scope
-from models.payloads import OnboardInput, OnboardResult, OnboardState
-from models.tables import Partner
-from tests.flows import WS, invite_accept_share, json_of, ok, workspace_with_partners
-from tests.sim.accounts import INITECH, INITECH_MONITOR, NORTHWIND
-from workflows import naming
+from models.results import Fault
+from models.statuses import InviteState, PartnerStatus, TaskStatus
+from temporal_common.workflow_ids import check_id
+from tests.workflows.doubles import BUSINESS, Doubles, lasting
+from workflows.check_for_updates.payloads import CheckInput
+from workflows.check_for_updates.workflow import CheckForUpdates
+from workflows.onboard_partner.payloads import (
+    ConnectOutcome, GuestAccepted, MonitorShared, OnboardInput, SelectMonitor, Step,
+)
+from workflows.onboard_partner.workflow import OnboardPartner
+
+DAY = 86400
 
 
-async def _partner(cli, business_id):
-    return next(p for p in await json_of(cli, "partners", "list", "-w", WS) if p["business_id"] == business_id)
+@pytest.fixture
+def doubles() -> Doubles:
+    return Doubles()
 
 
-async def _step(handle) -> str:
-    return (await handle.query("state", result_type=OnboardState)).step
+@pytest.fixture
+def partner_id() -> str:
+    return f"pt_{uuid.uuid4().hex[:8]}"
 
 
-async def _wait_step(handle, step: str, timeout=30):
-    for _ in range(timeout * 10):
-        if await _step(handle) == step:
+async def start(env, task_queue: str, partner_id: str) -> WorkflowHandle:
+    return await env.client.start_workflow(
+        OnboardPartner.run, OnboardInput(workspace_id="ws_1", partner_id=partner_id, admin_email="admin@agency.example"),
+        id=f"onboard-{partner_id}", task_queue=task_queue)
+
+
+async def step_is(handle: WorkflowHandle, step: str, timeout: float = 20) -> None:
+    for _ in range(int(timeout * 20)):
+        if (await handle.query(OnboardPartner.state)).step == step:
             return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"never reached {step!r}; at {await _step(handle)!r}")
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"onboarding never reached {step!r}")
 
 
-async def test_employee_monitor_needs_attention_then_a_new_selection_connects(cli, worker, sim, temporal_env, settings, record_histories):
-    await workspace_with_partners(cli)
-    await invite_accept_share(cli, INITECH, "boss@initech.example", INITECH_MONITOR)
-    first = await cli("monitor", "select", "-w", WS, "-p", INITECH, "--account", INITECH_MONITOR.email)
-    assert first.code == 1 and "UnderpermissionedAccount" in first.out and "Manager" in first.out
-    partner = await _partner(cli, INITECH)
-    # Evidence for the person who must fix it: the 403 page, as a picture and a trace, with no secret.
-    [folder] = settings.artifacts_dir.glob(f"connect-{partner['id']}")
-    shots, traces = list(folder.glob("*UnderpermissionedAccount.png")), list(folder.glob("*UnderpermissionedAccount.trace.zip"))
-    assert len(shots) == 1 and len(traces) == 1 and shots[0].stat().st_size > 1000
-    assert not contains_secret(traces[0], [INITECH_MONITOR.password])
-    with zipfile.ZipFile(traces[0]) as trace:
-        network = "".join(trace.read(n).decode("utf-8", "replace") for n in trace.namelist() if n.endswith(".network"))
-    assert f"/business/{INITECH}/members" in network and "sim_session=***" in network
-    assert (partner["status"], partner["reason_code"]) == ("Needs attention", "UnderpermissionedAccount")
-    handle = temporal_env.client.get_workflow_handle(naming.onboard_id(partner["id"]))
-    assert await _step(handle) == "Waiting for a company user to select a monitor account"
-
-    # The partner promotes its account to Manager; the same account, selected again, connects.
-    sim.put_member({"business_id": INITECH, "email": INITECH_MONITOR.email, "name": "Initech Monitor",
-                    "role": "Manager", "status": "Active", "last_active": None, "assets": []})
-    again = await ok(cli, "monitor", "select", "-w", WS, "-p", INITECH, "--account", INITECH_MONITOR.email)
-    assert "Connected" in again.out
-    assert (await handle.result()).get("outcome") == "Onboarded"
-    assert (await _partner(cli, INITECH))["status"] == "Onboarded"
-    await record_histories("onboard-underpermissioned")
+async def to_selection(handle: WorkflowHandle, monitors=("ma_1",)) -> None:
+    await step_is(handle, Step.INVITE)
+    assert await handle.execute_update(OnboardPartner.accept_invitation, GuestAccepted(guest_id="gu_1")) == "Accepted"
+    for monitor in monitors:
+        await handle.signal(OnboardPartner.monitor_shared, MonitorShared(monitor_account_id=monitor))
+    await step_is(handle, Step.SELECT)
 
 
-async def test_refuses_a_partner_with_no_shared_assets_and_changes_nothing(cli, worker, engine, temporal_env, settings):
-    await workspace_with_partners(cli)
-    ws_id = (await json_of(cli, "workspace", "list"))[0]["id"]
-    with session_scope(engine) as session:
-        lonely = Partner(workspace_id=ws_id, business_id="549755819999", name="Lonely Co", relationship="none",
-                         shared_assets=[])
-        session.add(lonely)
-    refused = await cli("partners", "onboard", "-w", WS, "-p", "549755819999", "--admin-email", "a@lonely.example")
-    assert refused.code != 0 and "shares no asset" in refused.err
-    # The workflow refuses too, when started directly.
-    result = await temporal_env.client.execute_workflow(
-        "OnboardPartner", OnboardInput(workspace_id=ws_id, partner_id=lonely.id, admin_email="a@lonely.example"),
-        id=naming.onboard_id(lonely.id), task_queue=settings.task_queue, result_type=OnboardResult)
-    assert result.outcome == "Refused" and result.fault.code == "NoSharedAssets"
-    with session_scope(engine) as session:
-        assert onboarding.guests_of(session, ws_id, lonely.id) == []
-        assert partners.get(session, lonely.id).status_reason_code is None
+def statuses(doubles: Doubles) -> list[tuple[str, str | None, str | None]]:
+    return [(s.status, s.fault.code if s.fault else None, s.monitor_account_id) for s in doubles.of("set_partner_status")]
 
 
-async def test_invitation_reminds_every_three_days_and_expires_after_fourteen(cli, worker, engine, temporal_env, settings, record_histories):
-    await workspace_with_partners(cli)
-    partner = await _partner(cli, NORTHWIND)
-    ws_id = (await json_of(cli, "workspace", "list"))[0]["id"]
-    handle = await temporal_env.client.start_workflow(
-        "OnboardPartner", OnboardInput(workspace_id=ws_id, partner_id=partner["id"], admin_email="admin@northwind.example"),
-        id=naming.onboard_id(partner["id"]), task_queue=settings.task_queue, result_type=OnboardResult)
-    await _wait_step(handle, "Waiting for the partner's admin to accept the invitation")
-    await temporal_env.fast_forward(handle, timedelta(days=15))
-    result = await handle.result()
-    assert result.outcome == "Invite expired"
-    state = await handle.query("state", result_type=OnboardState)
-    assert state.reminders_sent == 4  # days 3, 6, 9 and 12
-    [guest] = await json_of(cli, "guests", "list", "-w", WS)
-    assert (guest["invite_state"], guest["reminders_sent"]) == ("Expired", 4)
-    assert (await _partner(cli, NORTHWIND))["reason_code"] == "InviteExpired"
-    await record_histories("onboard-invite-expired")
+async def test_from_invitation_to_onboarded_with_a_schedule_and_a_first_check(temporal_env, doubles, task_queue,
+                                                                              partner_id):
+    async with doubles.workers(temporal_env.client, task_queue):
+        handle = await start(temporal_env, task_queue, partner_id)
+        await to_selection(handle)
+        outcome = await handle.execute_update(OnboardPartner.select_monitor, SelectMonitor(monitor_account_id="ma_1"))
+        result = await handle.result()
+        assert (await handle.query(OnboardPartner.state)).step == Step.ONBOARDED
+    assert outcome == ConnectOutcome(monitor_account_id="ma_1", connected=True)
+    assert (result.outcome, result.first_check_workflow_id) == ("Onboarded", check_id(partner_id))
+    assert doubles.of("invite_guest")[0].admin_email == "admin@agency.example"
+    assert doubles.of("record_guest_accepted") == [GuestAccepted(guest_id="gu_1")]
+    assert statuses(doubles) == [(PartnerStatus.PENDING, "WaitingForMonitor", None),
+                                 (PartnerStatus.ONBOARDED, None, "ma_1")]
+    [schedule] = doubles.of("ensure_check_schedule")
+    assert (schedule.partner_id, schedule.partner_business_id) == (partner_id, BUSINESS)
+    [first] = doubles.of("begin_check")  # the first check ran as a child
+    assert (first.check.partner_id, first.check.trigger, first.workflow_id) == (partner_id, "Onboarding",
+                                                                               check_id(partner_id))
 
 
-async def test_cancelling_onboarding_ends_it_cleanly(cli, worker, temporal_env, record_histories):
-    await workspace_with_partners(cli)
-    await ok(cli, "partners", "onboard", "-w", WS, "-p", NORTHWIND, "--admin-email", "admin@northwind.example")
-    partner = await _partner(cli, NORTHWIND)
-    handle = temporal_env.client.get_workflow_handle(naming.onboard_id(partner["id"]))
-    await _wait_step(handle, "Waiting for the partner's admin to accept the invitation")
-    await handle.cancel()
-    with pytest.raises(WorkflowFailureError) as failure:
-        await handle.result()
+async def test_a_partner_sharing_no_asset_is_refused_before_any_invitation(temporal_env, doubles, task_queue,
+                                                                           partner_id):
+    doubles.shared = doubles.shared.model_copy(update={"count": 0, "fault": Fault(
+        code="NoSharedAssets", message="nothing to watch", lasting=True)})
+    async with doubles.workers(temporal_env.client, task_queue):
+        result = await (await start(temporal_env, task_queue, partner_id)).result()
+    assert (result.outcome, result.fault.code) == ("Refused", "NoSharedAssets")
+    assert doubles.names() == ["check_shared_assets"]
+
+
+async def test_an_admin_who_already_accepted_is_not_asked_again(temporal_env, doubles, task_queue, partner_id):
+    doubles.guest = doubles.guest.model_copy(update={"already_accepted": True})
+    async with doubles.workers(temporal_env.client, task_queue):
+        handle = await start(temporal_env, task_queue, partner_id)
+        await step_is(handle, Step.SHARE)
+        await handle.signal(OnboardPartner.monitor_shared, MonitorShared(monitor_account_id="ma_1"))
+        await handle.execute_update(OnboardPartner.select_monitor, SelectMonitor(monitor_account_id="ma_1"))
+        assert (await handle.result()).outcome == "Onboarded"
+    assert doubles.of("record_guest_accepted") == []
+
+
+async def test_acceptances_and_selections_are_validated(temporal_env, doubles, task_queue, partner_id):
+    async with doubles.workers(temporal_env.client, task_queue):
+        handle = await start(temporal_env, task_queue, partner_id)
+        await step_is(handle, Step.INVITE)
+        with pytest.raises(WorkflowUpdateFailedError) as wrong_guest:
+            await handle.execute_update(OnboardPartner.accept_invitation, GuestAccepted(guest_id="gu_other"))
+        assert "is not the one invited" in str(wrong_guest.value.cause)
+        with pytest.raises(WorkflowUpdateFailedError) as too_early:
+            await handle.execute_update(OnboardPartner.select_monitor, SelectMonitor(monitor_account_id="ma_1"))
+        assert "was not shared" in str(too_early.value.cause)
+        await to_selection(handle)
+        with pytest.raises(WorkflowUpdateFailedError) as twice:
+            await handle.execute_update(OnboardPartner.accept_invitation, GuestAccepted(guest_id="gu_1"))
+        assert "no invitation is waiting" in str(twice.value.cause)
+        with pytest.raises(WorkflowUpdateFailedError) as unshared:
+            await handle.execute_update(OnboardPartner.select_monitor, SelectMonitor(monitor_account_id="ma_other"))
+        assert "was not shared for this partner" in str(unshared.value.cause)
+        await handle.terminate()
+    assert doubles.of("connect_monitor") == []  # no refused request reached the site
+
+
+async def test_a_failed_connection_needs_attention_and_a_new_selection_connects(temporal_env, doubles, task_queue,
+                                                                                partner_id):
+    doubles.connects = [lasting("UnderpermissionedAccount", "ma_1 is an Employee, not a Manager.")]
+    async with doubles.workers(temporal_env.client, task_queue):
+        handle = await start(temporal_env, task_queue, partner_id)
+        await to_selection(handle, monitors=("ma_1", "ma_2"))
+        failed = await handle.execute_update(OnboardPartner.select_monitor, SelectMonitor(monitor_account_id="ma_1"))
+        assert (failed.connected, failed.fault.code, failed.fault.lasting) == (False, "UnderpermissionedAccount", True)
+        await step_is(handle, Step.SELECT)
+        assert (await handle.query(OnboardPartner.state)).last_outcome == failed
+        connected = await handle.execute_update(OnboardPartner.select_monitor, SelectMonitor(monitor_account_id="ma_2"))
+        assert connected.connected and (await handle.result()).outcome == "Onboarded"
+    assert [c.monitor_account_id for c in doubles.of("connect_monitor")] == ["ma_1", "ma_2"]
+    assert statuses(doubles)[1:] == [(PartnerStatus.NEEDS_ATTENTION, "UnderpermissionedAccount", "ma_1"),
+                                     (PartnerStatus.ONBOARDED, None, "ma_2")]
+
+
+async def test_an_invitation_reminds_every_three_days_and_expires_after_fourteen(temporal_env, doubles, task_queue,
+                                                                                  partner_id):
+    async with doubles.workers(temporal_env.client, task_queue):
+        handle = await start(temporal_env, task_queue, partner_id)
+        await step_is(handle, Step.INVITE)
+        await temporal_env.fast_forward(handle, timedelta(days=15))
+        result = await handle.result()
+        assert (await handle.query(OnboardPartner.state)).step == Step.INVITE_EXPIRED
+    assert (result.outcome, result.fault.code) == ("Invite expired", "InviteExpired")
+    assert len(doubles.of("record_reminder")) == 4  # days 3, 6, 9 and 12; none on the day it expires
+    assert [c.state for c in doubles.of("close_invite")] == [InviteState.EXPIRED]
+
+
+async def test_a_cancelled_onboarding_closes_its_invitation(temporal_env, doubles, task_queue, partner_id):
+    async with doubles.workers(temporal_env.client, task_queue):
+        handle = await start(temporal_env, task_queue, partner_id)
+        await step_is(handle, Step.INVITE)
+        await handle.cancel()
+        with pytest.raises(WorkflowFailureError) as failure:
+            await handle.result()
     assert isinstance(failure.value.cause, CancelledError)
-    [guest] = await json_of(cli, "guests", "list", "-w", WS)
-    assert guest["invite_state"] == "Cancelled"
-    partner = await _partner(cli, NORTHWIND)
-    assert (partner["status"], partner["reason_code"]) == ("Pending onboarding", "OnboardingCancelled")
-    await record_histories("onboard-cancelled")
-    # It can be onboarded again later.
-    await ok(cli, "partners", "onboard", "-w", WS, "-p", NORTHWIND, "--admin-email", "admin@northwind.example")
+    assert [c.state for c in doubles.of("close_invite")] == [InviteState.CANCELLED]
+    assert statuses(doubles) == [(PartnerStatus.PENDING, "OnboardingCancelled", None)]
+
+
+async def test_a_check_already_running_counts_as_the_first_check(temporal_env, doubles, task_queue, partner_id):
+    doubles.read_blocks = True  # the check started before onboarding ends keeps running
+    async with doubles.workers(temporal_env.client, task_queue):
+        running = await temporal_env.client.start_workflow(
+            CheckForUpdates.run, CheckInput(workspace_id="ws_1", partner_id=partner_id), id=check_id(partner_id),
+            task_queue=task_queue, id_conflict_policy=WorkflowIDConflictPolicy.FAIL)
+        handle = await start(temporal_env, task_queue, partner_id)
+        await to_selection(handle)
+        await handle.execute_update(OnboardPartner.select_monitor, SelectMonitor(monitor_account_id="ma_1"))
+        result = await handle.result()
+        assert (result.outcome, result.first_check_workflow_id) == ("Onboarded", check_id(partner_id))
+        assert (await running.query(CheckForUpdates.status)).status == TaskStatus.RUNNING
+        await running.terminate()
+    assert len(doubles.of("begin_check")) == 1  # the onboarding started no second check

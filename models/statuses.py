@@ -1,0 +1,53 @@
+"""Every status the store keeps, named once: tasks, partners, monitor accounts and invitations.
+String enums, so that a status is stored, shown and sent in payloads as its plain words."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TaskStatus(StrEnum):
+    QUEUED = "Queued"
+    RUNNING = "Running"
+    RETRYING = "Retrying"
+    BLOCKED = "Blocked"  # the removal safeguard holds it for a person's review
+    COMPLETED = "Completed"
+    NOT_COMPLETED = "Not completed"
+    JOINED = "Joined"  # a check that found another running for the same business (a result, never stored)
+
+
+ACTIVE_TASK = (TaskStatus.QUEUED, TaskStatus.RUNNING, TaskStatus.RETRYING)
+
+
+class PartnerStatus(StrEnum):
+    PENDING = "Pending onboarding"
+    ONBOARDED = "Onboarded"
+    NEEDS_ATTENTION = "Needs attention"
+    DISCONNECTED = "Disconnected"
+
+
+class MonitorState(StrEnum):
+    SHARED = "Shared"
+    SELECTED = "Selected"
+    CONNECTED = "Connected"
+    FAILED = "Failed"  # its last connection failed for a reason other than its credentials
+    REJECTED = "Rejected"  # the site refused its sign-in: never tried again until updated
+    DESTROYED = "Destroyed"  # disconnected: its secrets are gone
+
+
+class InviteState(StrEnum):
+    INVITED = "Invited"
+    ACCEPTED = "Accepted"
+    EXPIRED = "Expired"
+    CANCELLED = "Cancelled"
+
+
+class TaskKind(StrEnum):
+    CHECK = "Check for updates"
+    DISCOVER = "Discover partners"
+
+
+class Trigger(StrEnum):
+    MANUAL = "Manual"
+    SCHEDULE = "Schedule"
+    ONBOARDING = "Onboarding"

@@ -1,0 +1,29 @@
+"""Timeouts and retry policies of the workflows' activities.
+
+No policy lists error types: an activity's lasting faults and store errors leave it non-retryable
+already (temporal_common/faults.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+STORE_TIMEOUT = timedelta(seconds=60)
+STORE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+
+# A browser attempt has its own page-level retries; these retry whole attempts (after a crash, a hang
+# or a run of faults). A new attempt resumes from the pages the store already holds.
+BROWSER_TIMEOUT = timedelta(minutes=45)
+# Browser activities beat at a third of this (temporal_common/heartbeat.py): 30 s of silence is a dead worker.
+BROWSER_HEARTBEAT = timedelta(seconds=30)
+BROWSER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coefficient=2.0,
+                            maximum_interval=timedelta(minutes=2), maximum_attempts=6)
+# Connecting is one sign-in and one page; a dead worker is noticed by the heartbeat, not after 5 minutes.
+CONNECT_TIMEOUT = timedelta(minutes=5)
+
+
+def browser_queue() -> str:
+    """Browser activities run on the workflow's own queue name plus `-browser`."""
+    return f"{workflow.info().task_queue}-browser"

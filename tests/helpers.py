@@ -1,0 +1,114 @@
+"""What the tests share, in one place: the demo world's facts and accounts, the CLI runner (the real
+`partnerwatch` as its own process), waiting for a condition, and the CLI sequences that set up a
+workspace and onboard partners."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from config import Settings
+from devtools.local_services import ROOT, process_env
+from pinterest_reader.client import Credentials
+from pinterest_sim.worlds.generate import COMPANY_ID, INTEGRATION_EMAIL, INTEGRATION_PASSWORD
+
+# --- the demo world (the simulated site's own fake data) -------------------------------------------
+
+DEMO_WORLD = ROOT / "pinterest_sim" / "worlds" / "demo.json"
+WS = "Acme Brands"
+NORTHWIND, GLOBEX, INITECH = "549755813002", "549755813003", "549755813004"
+COMPANY = COMPANY_ID
+INTEGRATION = Credentials(INTEGRATION_EMAIL, INTEGRATION_PASSWORD)
+NORTHWIND_MONITOR = Credentials("monitor@northwind.example", "Nw-Monitor-7f3!kq", "JBSWY3DPEHPK3PXP")
+GLOBEX_MONITOR = Credentials("watch@globex.example", "Gx-Watch-2026-long!")
+INITECH_MONITOR = Credentials("mon@initech.example", "In-Mon-2026-pass!")
+
+
+def expected_people(business_id: str, world: Path = DEMO_WORLD) -> dict[str, dict]:
+    """The people of a partner who reach an asset shared between it and the company, per the world file."""
+    data = json.loads(world.read_text())
+    shared = {a for p in data["partnerships"]
+              if {p["owner"], p["partner"]} == {COMPANY, business_id} for a in p["assets"]}
+    return {m["email"]: m for m in data["members"]
+            if m["business_id"] == business_id and any(g["asset_id"] in shared for g in m["assets"])}
+
+
+def listed(business_id: str) -> int:
+    return sum(m["business_id"] == business_id for m in json.loads(DEMO_WORLD.read_text())["members"])
+
+
+# --- the CLI and waiting ---------------------------------------------------------------------------
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def cli_runner(settings: Settings, default_timeout: float = 180):
+    """Runs `partnerwatch` as its own process with these settings, as a user would, without blocking
+    the test's event loop (where a worker may run)."""
+    env = process_env(settings)
+
+    async def run(*args: str, stdin: str | None = None, timeout: float = default_timeout) -> CliResult:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "starter.cli", *args, env=env, cwd=ROOT,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(process.communicate(stdin.encode() if stdin else b""), timeout)
+        return CliResult(process.returncode, out.decode(), err.decode())
+
+    return run
+
+
+async def until(predicate, timeout: float = 60, what: str = "the condition"):
+    """Awaits `predicate()` every quarter second until it returns something true, and returns that."""
+    for _ in range(int(timeout * 4)):
+        value = await predicate()
+        if value:
+            return value
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
+
+
+# --- CLI sequences ---------------------------------------------------------------------------------
+
+async def ok(cli, *args, stdin=None):
+    result = await cli(*args, stdin=stdin)
+    assert result.code == 0, f"partnerwatch {' '.join(args)} -> {result.code}\n{result.out}\n{result.err}"
+    return result
+
+
+async def json_of(cli, *args):
+    return json.loads((await ok(cli, *args, "--json")).out)
+
+
+async def workspace_with_partners(cli) -> None:
+    await ok(cli, "workspace", "create", WS)
+    await ok(cli, "integration", "add", "-w", WS, "--business-id", COMPANY, "--email", INTEGRATION.email,
+             "--password-stdin", stdin=INTEGRATION.password + "\n")
+    await ok(cli, "partners", "sync", "-w", WS)
+
+
+async def invite_accept_share(cli, business_id: str, admin: str, monitor: Credentials) -> None:
+    await ok(cli, "partners", "onboard", "-w", WS, "-p", business_id, "--admin-email", admin)
+    await ok(cli, "guests", "accept", "-w", WS, "-p", business_id)
+    secrets = monitor.password + "\n" + (monitor.totp_secret or "") + "\n"
+    await ok(cli, "monitor", "share", "-w", WS, "-p", business_id, "--email", monitor.email, "--password-stdin",
+             stdin=secrets)
+
+
+async def onboard(cli, business_id: str, admin: str, monitor: Credentials) -> None:
+    await invite_accept_share(cli, business_id, admin, monitor)
+    await ok(cli, "monitor", "select", "-w", WS, "-p", business_id, "--account", monitor.email)
+
+
+async def completed_checks(cli, business_id: str, at_least: int = 1, timeout: float = 90) -> list[dict]:
+    async def done():
+        found = [t for t in await json_of(cli, "tasks", "list", "-w", WS, "-p", business_id) if t["status"] == "Completed"]
+        return found if len(found) >= at_least else None
+
+    return await until(done, timeout, f"{at_least} completed check(s) of {business_id}")

@@ -1,0 +1,1 @@
+"""CheckForUpdates: the workflow (workflow.py) and what crosses its boundaries (payloads.py)."""

@@ -1,0 +1,1 @@
+"""OnboardPartner: the workflow (workflow.py) and what crosses its boundaries (payloads.py)."""
