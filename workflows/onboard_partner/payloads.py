@@ -31,10 +31,11 @@ class Step:
 
 
 class Outcome(StrEnum):
+    """How an onboarding ended (a cancelled one ends as cancelled, with no result)."""
+
     ONBOARDED = "Onboarded"
     REFUSED = "Refused"
     INVITE_EXPIRED = "Invite expired"
-    CANCELLED = "Cancelled"
 
 
 class OnboardInput(BaseModel):
