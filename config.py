@@ -102,9 +102,14 @@ class Settings(BaseSettings):
         "default: the Temporal UI's, under both loopback names")
     task_queue: str = Field("partnerwatch", description="Task queue of workflows and database activities")
     browser_concurrency: int = Field(4, ge=1, description="Browser activities one worker runs at once")
-    parallel_pages: int = Field(4, ge=1, le=16, description="Members pages one check reads at once (fewer after a 429)")
+    parallel_pages: int = Field(4, ge=1, le=32, description="Members pages one check reads at once to begin with "
+                                "(fewer after a 429)")
+    max_parallel_pages: int = Field(8, ge=1, le=32, description="The most pages at once this site gets: a check "
+                                    "grows towards it while more pages at once means more pages a second")
     reuse_sessions: bool = Field(True, description="Keep each account's signed-in session (sealed) so checks skip the sign-in")
     page_timeout_s: float = Field(30, gt=0, description="How long one page may take to answer")
+    page_max_backoff_s: float = Field(30, gt=0, description="The longest wait between two tries of a page "
+                                      "(a Retry-After is honoured beyond it, up to 120 s)")
     contexts_per_browser: int = Field(200, ge=1, description="Contexts a browser serves before it is replaced")
     chromium: Path | None = Field(None, description="The Chromium binary; default: Playwright's build, else the system's")
     artifacts_dir: Path = Field(STATE_DIR / "artifacts", description="Screenshots and traces of failed pages")

@@ -38,9 +38,10 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
     site = SiteActivities(
         ReadingStore(engine, Vault(settings.master_keys())), browsers,
         BrowsingOptions(base_url=settings.pinterest_url, page_timeout_s=settings.page_timeout_s,
+                        page_max_backoff_s=settings.page_max_backoff_s,
                         artifacts_dir=settings.artifacts_dir, record_failures=settings.record_failures,
                         reuse_sessions=settings.reuse_sessions),
-        parallel_pages=settings.parallel_pages)
+        parallel_pages=settings.parallel_pages, max_parallel_pages=settings.max_parallel_pages)
     # Log context outermost, so that a fault's log line carries the activity's ids.
     interceptors = [LogContextInterceptor(), FaultInterceptor()]
     schedules = ScheduleActivities(client, settings.task_queue, timedelta(hours=settings.check_interval_hours))

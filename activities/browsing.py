@@ -30,6 +30,7 @@ MAX_SIGN_INS_PER_ATTEMPT = 20
 class BrowsingOptions:
     base_url: str
     page_timeout_s: float
+    page_max_backoff_s: float
     artifacts_dir: Path
     record_failures: bool
     reuse_sessions: bool
@@ -101,7 +102,8 @@ async def browsing(store: ReadingStore, browsers: BrowserHost, options: Browsing
         recorder = FailureRecorder(context, options.artifacts_dir / label, options.record_failures)
         await recorder.start()
         client = PinterestClient(context, options.base_url, on_retry=on_retry, on_lasting=recorder.capture,
-                                 page_timeout_s=options.page_timeout_s, secret_guard=recorder.typing_secrets)
+                                 page_timeout_s=options.page_timeout_s, max_backoff_s=options.page_max_backoff_s,
+                                 secret_guard=recorder.typing_secrets)
         session = Browsing(store, options, client, account, reused=saved is not None, recorder=recorder)
         try:
             if saved is None:

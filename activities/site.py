@@ -24,11 +24,13 @@ log = structlog.get_logger(__name__)
 
 
 class SiteActivities:
-    def __init__(self, store: ReadingStore, browsers: BrowserHost, options: BrowsingOptions, parallel_pages: int = 4) -> None:
+    def __init__(self, store: ReadingStore, browsers: BrowserHost, options: BrowsingOptions, parallel_pages: int = 4,
+                 max_parallel_pages: int | None = None) -> None:
         self.store = store
         self.browsers = browsers
         self.options = options
         self.parallel_pages = parallel_pages
+        self.max_parallel_pages = max(parallel_pages, max_parallel_pages or parallel_pages)
         # A hard cap on one page, retries included: nothing may hold a worker slot for ever.
         self.page_deadline_s = options.page_timeout_s * 10 + 300
 
@@ -44,7 +46,7 @@ class SiteActivities:
             await asyncio.to_thread(store.set_status, task_id, TaskStatus.RETRYING)
         account = await asyncio.to_thread(store.account_for_task, task_id)
         log.info("read.start", task_id=task_id, business_id=account.business_id,
-                 pages_done=len(stored.pages_done), parallel=self.parallel_pages)
+                 pages_done=len(stored.pages_done), parallel=self.parallel_pages, max_parallel=self.max_parallel_pages)
         refuse_if_rejected(account)
         # The store, not the heartbeat, is the resume point: pages are stored as they are read, and a killed
         # worker's last heartbeats can lag behind. The heartbeat shows progress in the UI.
@@ -69,6 +71,7 @@ class SiteActivities:
 
                 members = MembersPass(
                     session.client, account.business_id, session.keeper, parallel=self.parallel_pages,
+                    max_parallel=self.max_parallel_pages,
                     save_page=save_page, restart=restart, page_deadline_s=self.page_deadline_s,
                     stored_emails=lambda n: asyncio.to_thread(store.page_emails, task_id, n))
                 outcome = await members.run(PassProgress(pages_total=stored.pages_total,
@@ -79,7 +82,8 @@ class SiteActivities:
                          reads=outcome.reads, sign_ins=outcome.sign_ins, session_reused=session.reused,
                          lowest_parallel=outcome.lowest_limit, peak_parallel=outcome.peak_parallel)
                 return ReadResult(pages=outcome.pages, listed=listed, sign_ins=outcome.sign_ins,
-                                  session_reused=session.reused, passes=outcome.passes)
+                                  session_reused=session.reused, passes=outcome.passes,
+                                  peak_parallel=outcome.peak_parallel)
         except SiteFault as fault:
             log.warning("read.fault", task_id=task_id, code=fault.code, lasting=fault.lasting)
             raise

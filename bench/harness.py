@@ -22,6 +22,7 @@ import psutil
 from temporalio.client import Client, WorkflowHandle
 
 from config import STATE_DIR, Settings, create_key_file
+from bench.bare_reader import tree_cpu_s
 from devtools.local_services import DevServer, WorkerProcess, process_env
 from models import credentials, workspaces
 from models.db import engine_for, session_scope
@@ -132,6 +133,8 @@ class CheckRun:
     events: int
     sign_ins: int | None
     session_reused: bool | None
+    peak_parallel: int | None = None
+    cpu_s: float | None = None  # the worker's process tree, browser included
 
 
 @dataclass
@@ -171,13 +174,15 @@ class Stack:
             id=f"bench-check-{partner_id}-{uuid.uuid4().hex[:8]}", task_queue=self.queues[worker])
 
     async def check(self, worker: str, business_id: str, history: bool = True) -> CheckRun:
-        started = time.perf_counter()
+        process = psutil.Process(self.workers[worker].pid)
+        cpu, started = tree_cpu_s(process), time.perf_counter()
         handle = await self.start_check(worker, business_id)
         result = await handle.result()
         seconds = time.perf_counter() - started
+        cpu_s = tree_cpu_s(process) - cpu
         if result.status != TaskStatus.COMPLETED:
             raise RuntimeError(f"the check of {business_id} did not complete: {result.fault}")
-        events, sign_ins, reused = 0, None, None
+        events, sign_ins, reused, peak = 0, None, None, None
         if history:
             fetched = await handle.fetch_history()
             events = len(fetched.events)
@@ -187,7 +192,8 @@ class Stack:
                     read = (await self.client.data_converter.decode(payloads))[0] if payloads else None
                     if isinstance(read, dict) and "session_reused" in read:
                         sign_ins, reused = read["sign_ins"], read["session_reused"]
-        return CheckRun(seconds, result, events, sign_ins, reused)
+                        peak = read.get("peak_parallel")
+        return CheckRun(seconds, result, events, sign_ins, reused, peak, cpu_s)
 
 
 def _seed(database_url: str, world: dict, business_ids: list[str]) -> tuple[str, dict[str, str]]:

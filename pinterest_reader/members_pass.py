@@ -27,16 +27,26 @@ MAX_PASSES = 3
 
 
 class AdaptiveLimit:
-    """At most `limit` pages in flight. A 429 halves the limit; `limit` clean pages in a row raise it
-    by one again, up to the configured ceiling (additive increase, multiplicative decrease)."""
+    """At most `limit` pages in flight, from `start` towards `bound` (the most this site is allowed).
 
-    def __init__(self, ceiling: int) -> None:
-        self.ceiling = max(1, ceiling)
-        self.limit = self.ceiling
-        self.lowest = self.ceiling
+    While pages are latency-bound, more at once means more pages a second: after a window of `limit`
+    pages the limit doubles (up to the bound) as long as the last growth paid off, that is when pages
+    per second rose by at least half of what the extra tabs promised. When it did not (the browser or
+    the machine, not the site, is the bottleneck), the limit returns to where it was and stays.
+    A 429 halves the limit and ends the growth; clean pages then raise it by one per `limit` clean
+    pages in a row, back up to where it was (additive increase, multiplicative decrease)."""
+
+    def __init__(self, start: int, bound: int | None = None) -> None:
+        self.limit = max(1, start)
+        self.bound = max(self.limit, bound or self.limit)
+        self.ceiling = self.limit  # where additive increase stops
+        self.probing = self.bound > self.limit
+        self.lowest = self.limit
         self.active = 0
         self.peak = 0
         self._clean = 0
+        self._window: tuple[float, int] | None = None  # (started at, pages done since)
+        self._before: tuple[int, float] | None = None  # (limit, pages a second) before the last growth
         self._changed = asyncio.Condition()
 
     @asynccontextmanager
@@ -52,18 +62,53 @@ class AdaptiveLimit:
                 self.active -= 1
                 self._changed.notify_all()
 
+    def measure(self) -> None:
+        """Starts measuring pages a second: call when the pages to read outnumber the limit."""
+        self._window = (asyncio.get_running_loop().time(), 0)
+
     def throttled(self) -> None:
+        if self.probing:  # the site said no before the machine did: grow back no further than this
+            self.ceiling = self.limit
+            self.probing = False
         self.limit = max(1, self.limit // 2)
         self.lowest = min(self.lowest, self.limit)
         self._clean = 0
 
     async def clean_page(self) -> None:
         self._clean += 1
+        if self.probing and self._window is not None:
+            started, done = self._window
+            self._window = (started, done + 1)
+            if done + 1 >= self.limit:
+                await self._judge(done + 1, asyncio.get_running_loop().time() - started)
+            return
         if self._clean >= self.limit and self.limit < self.ceiling:
-            async with self._changed:
-                self.limit += 1
-                self._clean = 0
-                self._changed.notify_all()
+            await self._set(self.limit + 1)
+
+    async def _judge(self, pages: int, seconds: float) -> None:
+        rate = pages / max(seconds, 1e-6)
+        if self._before is not None:
+            limit_before, rate_before = self._before
+            promised = self.limit / limit_before - 1
+            if rate < rate_before * (1 + promised / 2):  # did not pay off: back, and stay
+                self.probing = False
+                self.ceiling = limit_before
+                await self._set(limit_before)
+                return
+        if self.limit >= self.bound:
+            self.probing = False
+            self.ceiling = self.limit
+            return
+        self._before = (self.limit, rate)
+        self.ceiling = min(self.bound, self.limit * 2)
+        await self._set(self.ceiling)
+        self.measure()
+
+    async def _set(self, limit: int) -> None:
+        async with self._changed:
+            self.limit = limit
+            self._clean = 0
+            self._changed.notify_all()
 
 
 @dataclass
@@ -123,6 +168,7 @@ class MembersPass:
         keeper: SessionKeeper,
         *,
         parallel: int,
+        max_parallel: int | None = None,
         save_page: Callable[[MembersPage], Awaitable[None]],
         stored_emails: Callable[[int], Awaitable[list[str]]],
         restart: Callable[[], Awaitable[None]],
@@ -131,7 +177,7 @@ class MembersPass:
         self.client = client
         self.business_id = business_id
         self.keeper = keeper
-        self.limit = AdaptiveLimit(parallel)
+        self.limit = AdaptiveLimit(parallel, max_parallel)
         self.save_page = save_page
         self.stored_emails = stored_emails
         self.restart = restart
@@ -195,9 +241,11 @@ class MembersPass:
             first = await self._read(1)
             pages = first.pages
             await self.save_page(first)
-        if pages > 1 and pages not in progress.pages_done:
-            await self._read_and_save(pages, pages)
-        rest = [n for n in range(2, pages) if n not in progress.pages_done]
+        # Page M is read with the others: each page read says how many pages there are, and a page that
+        # disagrees with page 1 starts the pass over, so M needs no turn of its own.
+        rest = [n for n in range(2, pages + 1) if n not in progress.pages_done]
+        if len(rest) > self.limit.limit:
+            self.limit.measure()
         results = await asyncio.gather(*(self._read_and_save(n, pages) for n in rest), return_exceptions=True)
         for result in results:  # every page was tried; the first failure speaks for the pass
             if isinstance(result, BaseException):

@@ -129,7 +129,7 @@ def _counted(handler, *, data: bool):
             site.stats.data_requests += 1
         key = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         site.stats.by_path[key] += 1
-        delay = site.faults.latency_s()
+        delay = site.faults.latency_s(data=data)
         if delay:
             await asyncio.sleep(delay)
         fault = site.faults.draw()

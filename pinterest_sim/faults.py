@@ -15,6 +15,9 @@ class FaultConfig(BaseModel):
     throttle_rate: float = Field(0.0, ge=0, le=1)
     retry_after_s: int = Field(1, ge=0)
     latency_ms: tuple[int, int] | None = None
+    # Not in the contract (an extension of this site): how long the Members page's script waits for its
+    # rows, as a real single-page site's data call does ([min, max] ms, uniform); pages themselves are fast.
+    data_latency_ms: tuple[int, int] | None = None
     session_max_views: int | None = Field(None, ge=1)
     lock_after_failures: int = Field(5, ge=1)
     seed: int | None = None
@@ -25,11 +28,11 @@ class FaultConfig(BaseModel):
     break_contract_pages: list[int] | None = None  # only these Members pages (default: every page)
     break_contract_times: int | None = Field(None, ge=1)  # only this many answers, then the page is right again
 
-    @field_validator("latency_ms")
+    @field_validator("latency_ms", "data_latency_ms")
     @classmethod
     def _ordered(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
         if value is not None and not (0 <= value[0] <= value[1]):
-            raise ValueError("latency_ms is [min, max] with 0 <= min <= max")
+            raise ValueError("a latency is [min, max] with 0 <= min <= max")
         return value
 
 
@@ -44,11 +47,13 @@ class FaultInjector:
         self.rng = random.Random(config.seed)
         self.broken_answers = 0
 
-    def latency_s(self) -> float:
-        if not self.config.latency_ms:
-            return 0.0
-        low, high = self.config.latency_ms
-        return self.rng.uniform(low, high) / 1000
+    def latency_s(self, data: bool = False) -> float:
+        """How long to hold this answer: every answer's latency, plus the data latency for a script's fetch."""
+        total = 0.0
+        for span in (self.config.latency_ms, self.config.data_latency_ms if data else None):
+            if span:
+                total += self.rng.uniform(*span) / 1000
+        return total
 
     def breaks_members_page(self, page_no: int) -> str | None:
         """How this Members answer breaks the contract (the extension above), if it does; counted down."""

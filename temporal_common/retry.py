@@ -16,8 +16,9 @@ STORE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interva
 # A browser attempt has its own page-level retries; these retry whole attempts (after a crash, a hang
 # or a run of faults). A new attempt resumes from the pages the store already holds.
 BROWSER_TIMEOUT = timedelta(minutes=45)
-# Browser activities beat at a third of this (temporal_common/heartbeat.py): 30 s of silence is a dead worker.
-BROWSER_HEARTBEAT = timedelta(seconds=30)
+# Browser activities beat at a third of this (temporal_common/heartbeat.py): 15 s of silence is a dead
+# worker, and its check goes on elsewhere that much sooner.
+BROWSER_HEARTBEAT = timedelta(seconds=15)
 BROWSER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coefficient=2.0,
                             maximum_interval=timedelta(minutes=2), maximum_attempts=6)
 # Connecting is one sign-in and one page; a dead worker is noticed by the heartbeat, not after 5 minutes.

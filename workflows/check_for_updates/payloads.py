@@ -45,6 +45,7 @@ class ReadResult(BaseModel):
     sign_ins: int = 0  # 0 when a saved session was still good
     session_reused: bool = False
     passes: int = 1  # more than one: the list changed under the reader and was read again
+    peak_parallel: int = 0  # the most pages read at once (the adaptive limit's peak)
 
 
 class ReadCursor(BaseModel):
