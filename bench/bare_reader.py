@@ -19,7 +19,7 @@ import time
 import psutil
 from playwright.async_api import Browser, async_playwright
 
-from bench.floor_reader import _PAGE_JS, FloorRead, floor_read
+from bench.floor_reader import _PAGE_JS, FloorRead, floor_read, signed_in_page
 from pinterest_reader.browser import CHROMIUM_ARGS
 
 _POSITION = re.compile(r"Page\s+1\s+of\s+(\d+)", re.I)
@@ -30,12 +30,7 @@ async def tabs_read(browser: Browser, base_url: str, email: str, password: str, 
     """Page 1 (which says how many pages there are), then the others `tabs` at a time."""
     context = await browser.new_context()
     try:
-        page = await context.new_page()
-        await page.goto(f"{base_url}/login", wait_until="domcontentloaded")
-        await page.get_by_label("Email", exact=True).fill(email)
-        await page.get_by_label("Password", exact=True).fill(password)
-        async with page.expect_navigation(wait_until="domcontentloaded"):
-            await page.get_by_role("button", name="Log in", exact=True).click()
+        page = await signed_in_page(context, base_url, email, password)
         url = f"{base_url}/business/{business_id}/members"
         await page.goto(url, wait_until="domcontentloaded")
         first = await page.evaluate(_PAGE_JS)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playwright.async_api import Browser
+from playwright.async_api import Browser, BrowserContext, Page
 
 # One evaluate per page: wait (in the page) until the script has filled the table, then pull it.
 _PAGE_JS = """
@@ -33,15 +33,21 @@ class FloorRead:
     emails: frozenset[str]
 
 
+async def signed_in_page(context: BrowserContext, base_url: str, email: str, password: str) -> Page:
+    """A tab of `context`, signed in with the form (no TOTP: the benchmarks' accounts have none)."""
+    page = await context.new_page()
+    await page.goto(f"{base_url}/login", wait_until="domcontentloaded")
+    await page.get_by_label("Email", exact=True).fill(email)
+    await page.get_by_label("Password", exact=True).fill(password)
+    async with page.expect_navigation(wait_until="domcontentloaded"):
+        await page.get_by_role("button", name="Log in", exact=True).click()
+    return page
+
+
 async def floor_read(browser: Browser, base_url: str, email: str, password: str, business_id: str) -> FloorRead:
     context = await browser.new_context()
     try:
-        page = await context.new_page()
-        await page.goto(f"{base_url}/login", wait_until="domcontentloaded")
-        await page.get_by_label("Email", exact=True).fill(email)
-        await page.get_by_label("Password", exact=True).fill(password)
-        async with page.expect_navigation(wait_until="domcontentloaded"):
-            await page.get_by_role("button", name="Log in", exact=True).click()
+        page = await signed_in_page(context, base_url, email, password)
         url, pages, emails, rows = f"{base_url}/business/{business_id}/members", 0, set(), 0
         while url:
             await page.goto(url, wait_until="domcontentloaded")
