@@ -9,7 +9,6 @@ import base64
 import os
 import secrets
 from dataclasses import dataclass
-from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -180,8 +179,6 @@ def _env_value(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, list):
         return ",".join(str(v) for v in value)
-    if isinstance(value, Enum):
-        return str(value.value)
     return str(value)
 
 

@@ -54,11 +54,6 @@ def unwrapped(path: str) -> str:
     return str(behind) if behind.is_file() and Path(path).read_bytes()[:2] == b"#!" else path
 
 
-def browser_name(executable: str | None) -> str:
-    """What a launch runs, for logs and benchmark figures."""
-    return Path(executable).name if executable else "playwright's own build"
-
-
 async def launch_chromium(playwright: Playwright, configured: Path | None = None) -> Browser:
     return await playwright.chromium.launch(
         executable_path=chromium_executable(playwright, configured), args=CHROMIUM_ARGS, headless=True
