@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     pinterest_url: str = Field("http://127.0.0.1:8765", description="Base URL of the Pinterest Business site")
     temporal_address: str = Field("localhost:7233", validation_alias="TEMPORAL_ADDRESS")
     temporal_namespace: str = Field("default", validation_alias="TEMPORAL_NAMESPACE")
+    # Anything else about reaching Temporal (TLS client certificate and key, server CA, API key) comes
+    # from Temporal's own client configuration: a TOML profile and the TEMPORAL_* variables.
+    temporal_profile: str | None = Field(None, validation_alias="TEMPORAL_PROFILE",
+                                         description="The profile of Temporal's client configuration file")
+    temporal_config_file: Path | None = Field(None, validation_alias="TEMPORAL_CONFIG_FILE",
+                                              description="Temporal's client configuration file (TOML)")
     temporal_ui_url: str = Field("http://localhost:8233", description="Where operators open the Temporal UI")
     codec_ui_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins the codec server answers (comma-separated); "
@@ -149,6 +155,18 @@ class Settings(BaseSettings):
     def cli_log_level(self) -> str:
         """Commands print their own outcome: their logs are warnings only, unless a level was set."""
         return self.log_level if "log_level" in self.model_fields_set else "WARNING"
+
+    def temporal_connect_config(self) -> dict[str, Any]:
+        """`Client.connect` arguments from `temporalio.envconfig` (a TOML profile, then the TEMPORAL_*
+        variables: address, namespace, TLS, API key); an address or namespace set here wins."""
+        from temporalio.envconfig import ClientConfigProfile  # only where a process connects
+
+        profile = ClientConfigProfile.load(profile=self.temporal_profile, config_source=self.temporal_config_file)
+        config: dict[str, Any] = dict(profile.to_client_connect_config())
+        for key, name in (("target_host", "temporal_address"), ("namespace", "temporal_namespace")):
+            if name in self.model_fields_set or key not in config:
+                config[key] = getattr(self, name)
+        return config
 
     def codec_keys(self) -> KeySet:
         return _inline_or_file(self.codec_key, self.codec_key_file)

@@ -75,7 +75,8 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     with ThreadPoolExecutor(max_workers=16) as executor:
         workers = build_workers(client, settings, browsers, executor)
         log.info("worker.start", task_queue=settings.task_queue, browser_task_queue=settings.browser_task_queue,
-                 namespace=settings.temporal_namespace, site=settings.pinterest_url)
+                 namespace=client.namespace, temporal=client.service_client.config.target_host,
+                 site=settings.pinterest_url)
         tasks = [asyncio.create_task(w.run()) for w in workers]
         await stop.wait()
         log.info("worker.stopping")

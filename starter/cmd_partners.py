@@ -67,7 +67,8 @@ async def _wait(handle: WorkflowHandle, partner_id: str | None, ws_id: str) -> C
 
 def workflow_link(workflow_id: str) -> str:
     settings = context.settings()
-    return f"{settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}/workflows/{workflow_id}"
+    namespace = settings.temporal_connect_config()["namespace"]
+    return f"{settings.temporal_ui_url}/namespaces/{namespace}/workflows/{workflow_id}"
 
 
 async def wait_and_report(handle: WorkflowHandle, ws_id: str, partner_id: str | None, timeout: str | None) -> None:

@@ -12,8 +12,9 @@ from temporal_common.search_attributes import ALL_KEYS
 
 
 async def connect(settings: Settings) -> Client:
-    return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
-                                data_converter=data_converter(settings.codec_keys()))
+    """Any Temporal: the dev server, a self-hosted cluster with mTLS, or Temporal Cloud with an API key,
+    as settings and Temporal's client configuration say (`Settings.temporal_connect_config`)."""
+    return await Client.connect(**settings.temporal_connect_config(), data_converter=data_converter(settings.codec_keys()))
 
 
 async def ensure_search_attributes(client: Client) -> list[str]:
