@@ -4,8 +4,6 @@ the connection arguments they become)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 
