@@ -200,7 +200,15 @@ class PinterestClient:
 
     async def page(self) -> Page:
         if self._page is None or self._page.is_closed():
-            self._page = await self.context.new_page()
+            # A new tab of a browser that died meanwhile never opens (Playwright waits for ever): the
+            # attempt ends now, and the next one gets a new browser.
+            browser = self.context.browser
+            if browser is not None and not browser.is_connected():
+                raise PlaywrightError("The browser closed: no new tab can open in it.")
+            try:
+                self._page = await asyncio.wait_for(self.context.new_page(), self.page_timeout_ms / 1000)
+            except asyncio.TimeoutError:
+                raise PlaywrightError("The browser did not open a new tab in time.") from None
             self._page.set_default_timeout(self.page_timeout_ms)
         return self._page
 
@@ -469,7 +477,11 @@ class PinterestClient:
         finds the same things the contract names, by the same rules; None when it cannot be sure
         (no single table, heading or position found), and the caller asks role by role."""
         try:
-            settled = await page.evaluate(_MEMBERS_SETTLED_JS, self.rows_timeout_ms)
+            # Bounded here too: a tab whose renderer died never settles, and its evaluate never returns.
+            settled = await asyncio.wait_for(page.evaluate(_MEMBERS_SETTLED_JS, self.rows_timeout_ms),
+                                             (self.rows_timeout_ms + self.page_timeout_ms) / 1000)
+        except asyncio.TimeoutError:
+            return None
         except PlaywrightError:
             # The page went elsewhere while it settled: its script sent it to sign in, or it reloaded.
             with contextlib.suppress(PlaywrightError):
