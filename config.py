@@ -127,6 +127,8 @@ class Settings(BaseSettings):
     master_key_file: Path = Field(STATE_DIR / "master.key", description="The vault's master key file")
     log_format: str = Field("console", pattern="^(console|json)$")
     log_level: str = Field("INFO", description="The worker's log level; the CLI logs warnings unless this is set")
+    metrics_address: str | None = Field(None, pattern=r"^[^:\s]+:\d{1,5}$",
+                                        description="host:port where the worker serves Prometheus metrics; unset: none")
     # The CLI's defaults and inputs.
     workspace: str | None = Field(None, description="The CLI's workspace when --workspace is not given")
     actor: str | None = Field(None, description="Who the audit log names for CLI actions; default cli:<user>")

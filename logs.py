@@ -114,3 +114,5 @@ def configure(level: str = "INFO", fmt: str = "console") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Alembic says which dialect it found each time a process checks the schema: noise at INFO.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -17,14 +18,15 @@ from activities.browsing import BrowsingOptions
 from activities.schedules import ScheduleActivities
 from activities.site import SiteActivities
 from activities.store import StoreActivities
-from config import Settings, get_settings
-from models.db import engine_for
+from config import KeysMissing, Settings, get_settings
+from models.schema import SchemaNotCurrent, open_store
 from models.reading import ReadingStore
 from models.vault import Vault
 from pinterest_reader.browser_host import BrowserHost
 from temporal_common.connection import connect
 from temporal_common.faults import FaultInterceptor
 from temporal_common.log_context import LogContextInterceptor
+from temporal_common.metrics import prometheus_runtime
 from workflows.check_for_updates.workflow import CheckForUpdates
 from workflows.onboard_partner.workflow import OnboardPartner
 
@@ -33,7 +35,7 @@ GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 
 
 def build_workers(client: Client, settings: Settings, browsers: BrowserHost, executor: ThreadPoolExecutor) -> list[Worker]:
-    engine = engine_for(settings.database_url)
+    engine = open_store(settings.database_url)  # refuses a schema that is not this release's
     store = StoreActivities(engine, client, asyncio.get_running_loop())
     site = SiteActivities(
         ReadingStore(engine, Vault(settings.master_keys())), browsers,
@@ -69,14 +71,15 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
 
 
 async def run(settings: Settings, stop: asyncio.Event) -> None:
-    client = await connect(settings)
+    runtime = prometheus_runtime(settings.metrics_address) if settings.metrics_address else None
+    client = await connect(settings, runtime)
     browsers = BrowserHost(settings.contexts_per_browser, settings.chromium)
     await browsers.start()
     with ThreadPoolExecutor(max_workers=16) as executor:
         workers = build_workers(client, settings, browsers, executor)
         log.info("worker.start", task_queue=settings.task_queue, browser_task_queue=settings.browser_task_queue,
                  namespace=client.namespace, temporal=client.service_client.config.target_host,
-                 site=settings.pinterest_url)
+                 site=settings.pinterest_url, metrics=f"http://{settings.metrics_address}/metrics" if runtime else None)
         tasks = [asyncio.create_task(w.run()) for w in workers]
         await stop.wait()
         log.info("worker.stopping")
@@ -89,6 +92,9 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
 async def main() -> None:
     settings = get_settings()
     logs.configure(settings.log_level, settings.log_format)
+    # Before connecting anywhere: a store behind this release or a host without keys is one line.
+    open_store(settings.database_url)
+    settings.master_keys(), settings.codec_keys()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -97,4 +103,8 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except (SchemaNotCurrent, KeysMissing) as refused:
+        print(f"partnerwatch worker: {refused}", file=sys.stderr)
+        sys.exit(getattr(refused, "exit_code", 2))

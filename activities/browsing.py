@@ -21,6 +21,7 @@ from pinterest_reader.browser_host import BrowserHost
 from pinterest_reader.client import Credentials, PinterestClient
 from pinterest_reader.errors import SIGN_IN_REJECTIONS, BadCredentials, PassingFault, SessionExpired, SiteFault
 from pinterest_reader.members_pass import SessionKeeper
+from temporal_common import metrics
 
 T = TypeVar("T")
 MAX_SIGN_INS_PER_ATTEMPT = 20
@@ -78,7 +79,9 @@ class Browsing:
             raise BadCredentials(str(error)) from None
         try:
             await client.sign_in(Credentials(email=opened.email, password=opened.password, totp_secret=opened.totp_secret))
+            metrics.count(metrics.SIGN_INS, outcome="ok")
         except SiteFault as fault:
+            metrics.count(metrics.SIGN_INS, outcome=fault.code)
             if self.account.monitor_account_id and isinstance(fault, SIGN_IN_REJECTIONS):
                 await asyncio.to_thread(self.store.mark_rejected, self.account.monitor_account_id, fault.code)
             raise

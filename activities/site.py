@@ -16,6 +16,7 @@ from pinterest_reader.browser_host import BrowserHost
 from pinterest_reader.client import MembersPage
 from pinterest_reader.errors import SiteFault
 from pinterest_reader.members_pass import MembersPass, PassProgress
+from temporal_common import metrics
 from temporal_common.heartbeat import Heartbeater
 from workflows.check_for_updates.payloads import PartnersRead, ReadCursor, ReadResult, TaskRef
 from workflows.onboard_partner.payloads import ConnectInput, ConnectOutcome
@@ -60,6 +61,7 @@ class SiteActivities:
                     await session.recorder.settle()
                     rows = [SeenPerson.model_validate(row.model_dump()) for row in page.rows]
                     await asyncio.to_thread(store.save_page, task_id, page.page, page.pages, rows)
+                    metrics.count(metrics.PAGES_READ)
                     cursor.pages_done = sorted({*cursor.pages_done, page.page})
                     cursor.pages_total = cursor.pages_total or page.pages
                     heartbeat.set(cursor.model_dump())

@@ -11,8 +11,9 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
-from models import audit, onboarding, partners, people, tasks, workspaces
+from models import audit, locks, onboarding, partners, people, tasks, workspaces
 from models.db import session_scope
+from temporal_common import metrics
 from models.results import Fault, ImportResult, Reason
 from models.safeguard import RemovalPolicy
 from models.statuses import InviteState, PartnerStatus, TaskStatus
@@ -52,6 +53,12 @@ class StoreActivities:
         info = activity.info()
         check = input.check
         with session_scope(self.engine) as session:
+            # Two starts for one partner (a retry on another worker, two triggers at once) take turns
+            # here, so that neither misses the other's task; other partners do not wait.
+            if check.partner_id:
+                locks.partner(session, check.partner_id)
+            else:
+                locks.workspace(session, check.workspace_id)
             existing = tasks.for_run(session, input.workflow_id, info.workflow_run_id)
             if existing:
                 return BeginCheckResult(task_id=existing.id, target=existing.target)
@@ -119,6 +126,8 @@ class StoreActivities:
                                         input.fault.message)
                 elif input.status == TaskStatus.COMPLETED and partner.status == PartnerStatus.NEEDS_ATTENTION:
                     partners.set_status(session, partner, PartnerStatus.ONBOARDED)
+            kind = task.task
+        metrics.count(metrics.CHECKS, task=kind, status=input.status)
         log.info("task.finish", task_id=input.task_id, status=input.status,
                  reason_code=input.fault.code if input.fault else None)
 

@@ -25,7 +25,8 @@ from config import STATE_DIR, Settings, create_key_file
 from bench.bare_reader import tree_cpu_s
 from devtools.local_services import DevServer, WorkerProcess, process_env
 from models import credentials, workspaces
-from models.db import engine_for, session_scope
+from models.db import session_scope
+from models.schema import upgraded_store
 from models.statuses import MonitorState, PartnerStatus, TaskStatus, Trigger
 from models.tables import MonitorAccount, Partner
 from models.vault import MASTER_KID_PREFIX, Vault
@@ -199,7 +200,7 @@ class Stack:
 def _seed(database_url: str, world: dict, business_ids: list[str]) -> tuple[str, dict[str, str]]:
     """The company's workspace with these partners onboarded and their monitor accounts selected,
     written straight to the store: onboarding is not what the benchmarks measure."""
-    engine = engine_for(database_url)
+    engine = upgraded_store(database_url)
     vault = Vault(Settings().master_keys())
     accounts = {a["email"]: a for a in world["accounts"]}
     assets = {a["asset_id"]: a for a in world["assets"]}

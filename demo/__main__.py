@@ -86,6 +86,7 @@ def main(argv: list[str]) -> int:
             print(f"{service.name}: {services.stop(service)}")
         return 0
     cli("keys", "init", capture=True)  # the vault's master key, mode 600, before anything stores a secret
+    cli("db", "upgrade")  # the worker and the CLI refuse a store whose schema is behind
     for service in wanted:
         print(f"{service.name}: {services.start(service, ENV)}", flush=True)
     cli("workspace", "create", WORKSPACE, "--exist-ok")

@@ -5,17 +5,22 @@ costs several times what SQLite itself does (bench/import_people.py)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import JSON, Table
 from sqlmodel import Session
 
 Convert = Callable[[Any], Any]
 
 
 def _converter(column, dialect) -> Convert | None:
-    """The column type's own bind processor (JSON serialising, UTC datetimes), fetched once."""
+    """The column type's own bind processor (UTC datetimes), fetched once. JSON is serialised here on
+    every dialect: psycopg's JSON processor expects SQLAlchemy to wrap the value, which a raw
+    executemany skips; a JSON text is cast by PostgreSQL to the column's type."""
+    if isinstance(column.type, JSON):
+        return lambda value: None if value is None else json.dumps(value)
     return column.type.bind_processor(dialect)
 
 

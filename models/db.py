@@ -1,4 +1,4 @@
-"""Engines, sessions and the schema: created on start, missing columns added (additive migration)."""
+"""Engines and sessions. The schema is models/schema.py's (Alembic): an engine made here runs no DDL."""
 
 from __future__ import annotations
 
@@ -7,11 +7,17 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
-import models.tables  # noqa: F401 - registers the tables on SQLModel.metadata
+
+def _with_driver(url: str) -> str:
+    """psycopg 3 for a plain postgresql:// URL (SQLAlchemy would pick psycopg2, which is not installed)."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url.removeprefix(plain)
+    return url
 
 
 @lru_cache(maxsize=8)
@@ -31,42 +37,8 @@ def engine_for(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
     else:
-        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
-    migrate(engine)
+        engine = create_engine(_with_driver(url), pool_pre_ping=True, hide_parameters=True)
     return engine
-
-
-_APPEND_ONLY = {
-    "sqlite": [
-        "CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event "
-        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
-        "CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event "
-        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql",
-        "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event",
-        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
-        "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
-    ],
-}
-
-
-def migrate(engine: Engine) -> None:
-    """Create missing tables, then add columns a newer model has and an older database lacks."""
-    SQLModel.metadata.create_all(engine)
-    with engine.begin() as connection:
-        for statement in _APPEND_ONLY.get(engine.dialect.name, []):
-            connection.execute(text(statement))
-    inspector = inspect(engine)
-    with engine.begin() as connection:
-        for table in SQLModel.metadata.sorted_tables:
-            have = {c["name"] for c in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in have:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    connection.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
 
 
 @contextmanager

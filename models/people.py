@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import delete, exists, func, literal, null
 from sqlmodel import Session, select
 
-from models import bulk
+from models import bulk, locks
 from models.errors import IncompleteSnapshot
 from models.results import ImportResult
 from models.safeguard import RemovalPolicy
@@ -113,6 +113,8 @@ def import_snapshot(session: Session, task: AutomationTask, partner: Partner, po
     Only people who can reach an asset shared between the two businesses are the company's
     business; the rest of the agency is counted in `listed` and nothing more. With a policy, a
     diff that removes too many people is returned `blocked` and nothing is applied."""
+    locks.partner(session, partner.id)
+    session.refresh(task)  # another attempt may have imported it while this one waited for the lock
     if task.imported_at is not None:  # a retried import after a commit whose reply was lost
         return ImportResult(added=task.added, changed=task.changed, removed=task.removed, listed=task.listed_total or 0)
     if not task.snapshot_complete:

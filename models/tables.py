@@ -132,7 +132,9 @@ class PartnerPerson(SQLModel, table=True):
 
 class AutomationTask(SQLModel, table=True):
     __tablename__ = "automation_task"
-    __table_args__ = (Index("ix_task_partner_status", "partner_id", "status"),)
+    __table_args__ = (Index("ix_task_partner_status", "partner_id", "status"),
+                      # One task per workflow run, even when an activity is retried on another worker.
+                      Index("ux_task_run", "workflow_id", "run_id", unique=True))
     id: str = Field(default_factory=lambda: new_id("task"), primary_key=True)
     workspace_id: str = Field(foreign_key="workspace.id", index=True)
     partner_id: str | None = Field(default=None, foreign_key="partner.id")

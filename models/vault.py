@@ -66,6 +66,14 @@ class Vault:
             self._plain_keys[found.id] = key
         return found
 
+    def verify(self, session: Session) -> int:
+        """Opens every data key still in use with the loaded master keys (a VaultError names the first
+        that does not open); returns how many opened."""
+        live = session.exec(select(DataKey).where(DataKey.retired_at.is_(None))).all()
+        for data_key in live:
+            self._unwrap(data_key)
+        return len(live)
+
     def seal(self, session: Session, plaintext: str, *, table: str, row_id: str, column: str) -> str:
         data_key = self._active_data_key(session)
         nonce = os.urandom(12)

@@ -8,12 +8,15 @@ from importlib.metadata import PackageNotFoundError, version
 
 import typer
 from temporalio.client import WorkflowFailureError
+from sqlalchemy.exc import OperationalError
 from temporalio.service import RPCError
 
 import logs
 from config import KeysMissing
 from models.errors import StoreError
 from starter.cmd_audit import audit_app
+from starter.cmd_db import db_app
+from starter.cmd_doctor import doctor
 from starter.cmd_keys import keys_app
 from starter.cmd_onboarding import guests_app, monitor_app
 from starter.cmd_partners import app as partners_app
@@ -36,8 +39,11 @@ app.add_typer(schedules_app, name="schedules")
 app.add_typer(temporal_app, name="temporal")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
+app.add_typer(db_app, name="db")
+app.command("doctor")(doctor)
 
 USAGE_EXIT = 2
+STORE_EXIT = 8  # the store cannot be reached or opened
 
 
 def _version() -> str:
@@ -88,6 +94,12 @@ def run(argv: list[str]) -> int:
     except (StoreError, StillRunning) as error:
         print(f"partnerwatch: {error}", file=sys.stderr)
         return error.exit_code
+    except OperationalError as error:
+        # The driver's own first line (refused connection, unknown database, locked file), never the
+        # statement or its parameters.
+        said = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        print(f"partnerwatch: cannot use the store: {said}", file=sys.stderr)
+        return STORE_EXIT
     except KeysMissing as error:
         print(f"partnerwatch: {error}", file=sys.stderr)
         return USAGE_EXIT

@@ -15,7 +15,8 @@ from sqlmodel import Session
 
 from config import Settings, get_settings
 from models import workspaces
-from models.db import engine_for, session_scope
+from models.db import session_scope
+from models.schema import open_store
 from models.errors import Conflict, Invalid
 from models.tables import Workspace
 from models.vault import Vault
@@ -37,7 +38,7 @@ def actor() -> str:
 
 @contextmanager
 def store() -> Iterator[Session]:
-    with session_scope(engine_for(settings().database_url)) as session:
+    with session_scope(open_store(settings().database_url)) as session:
         yield session
 
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 
 from config import Settings
 from temporal_common.codec import data_converter
 from temporal_common.search_attributes import ALL_KEYS
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
     """Any Temporal: the dev server, a self-hosted cluster with mTLS, or Temporal Cloud with an API key,
-    as settings and Temporal's client configuration say (`Settings.temporal_connect_config`)."""
-    return await Client.connect(**settings.temporal_connect_config(), data_converter=data_converter(settings.codec_keys()))
+    as settings and Temporal's client configuration say (`Settings.temporal_connect_config`). The
+    worker passes a runtime that serves metrics."""
+    return await Client.connect(**settings.temporal_connect_config(), data_converter=data_converter(settings.codec_keys()),
+                                runtime=runtime)
 
 
 async def ensure_search_attributes(client: Client) -> list[str]:

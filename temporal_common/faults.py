@@ -16,6 +16,7 @@ from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, 
 from models.errors import IncompleteSnapshot, StoreError
 from models.results import Fault, Reason
 from pinterest_reader.errors import LASTING_FAULTS, SiteFault
+from temporal_common import metrics
 
 LASTING_CODES = frozenset({cls.code for cls in LASTING_FAULTS} | {IncompleteSnapshot.code})
 
@@ -41,6 +42,7 @@ class _FaultsAsApplicationErrors(ActivityInboundInterceptor):
         try:
             return await self.next.execute_activity(input)
         except (SiteFault, StoreError) as error:
+            metrics.count(metrics.FAULTS, code=error.code, lasting=str(error.lasting).lower())
             # `from None`: the failure carries the plain-words message and the code, not the chain.
             raise to_application_error(error) from None
 

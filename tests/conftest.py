@@ -1,10 +1,12 @@
 """Real parts for every test: keys of this session, the simulated site over HTTP, a real Chromium,
-a real Temporal dev server, a fresh SQLite store and task queue per test, the real worker and the
-real CLI. Fault tests that kill and restart parts bring their own (tests/end_to_end/faults/)."""
+a real Temporal dev server, a fresh store (SQLite, or a throwaway PostgreSQL where a folder's conftest
+asks for both) and task queue per test, the real worker and the real CLI. Fault tests that kill and
+restart parts bring their own (tests/end_to_end/faults/)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
@@ -16,6 +18,8 @@ from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 
 from config import Settings, create_key_file
 from devtools.local_services import temporal_binary
+from devtools.local_postgres import running_postgres
+from models import schema
 from models.db import engine_for
 from models.vault import MASTER_KID_PREFIX
 from pinterest_reader.browser import launch_chromium
@@ -96,11 +100,55 @@ def task_queue() -> str:
     return f"pw-test-{uuid.uuid4().hex[:8]}"
 
 
+PG_TEMPLATE = "partnerwatch_template"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A store upgraded to head once; each test copies it instead of migrating again."""
+    path = tmp_path_factory.mktemp("template") / "partnerwatch.db"
+    engine = engine_for(f"sqlite:///{path}")
+    schema.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster (started on first use) with a template database at head."""
+    with running_postgres() as cluster:
+        engine = engine_for(cluster.create_database(PG_TEMPLATE))
+        schema.upgrade(engine)
+        engine.dispose()  # a template with a session open cannot be copied
+        yield cluster
+
+
 @pytest.fixture
-def settings(tmp_path, sim, temporal_env, task_queue) -> Settings:
+def store_backend() -> str:
+    """SQLite; tests/models and tests/end_to_end run on both (their conftest overrides this)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def database_url(request, store_backend, tmp_path, sqlite_template) -> str:
+    """A fresh store at the schema's head, for one test."""
+    if store_backend == "sqlite":
+        shutil.copy(sqlite_template, tmp_path / "partnerwatch.db")
+        yield f"sqlite:///{tmp_path}/partnerwatch.db"
+        return
+    cluster = request.getfixturevalue("postgres")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    url = cluster.create_database(name, template=PG_TEMPLATE)
+    yield url
+    engine_for(url).dispose()
+    cluster.drop_database(name)
+
+
+@pytest.fixture
+def settings(database_url, tmp_path, sim, temporal_env, task_queue) -> Settings:
     """Fresh database and task queue for each test, pointing at the session's site and server."""
     return Settings(
-        database_url=f"sqlite:///{tmp_path}/partnerwatch.db",
+        database_url=database_url,
         pinterest_url=sim.base_url,
         temporal_address=temporal_env.client.service_client.config.target_host,
         temporal_namespace=temporal_env.client.namespace,
@@ -110,8 +158,8 @@ def settings(tmp_path, sim, temporal_env, task_queue) -> Settings:
 
 
 @pytest.fixture
-def engine(settings):
-    return engine_for(settings.database_url)
+def engine(database_url):
+    return engine_for(database_url)
 
 
 @pytest.fixture

@@ -112,3 +112,25 @@ async def completed_checks(cli, business_id: str, at_least: int = 1, timeout: fl
         return found if len(found) >= at_least else None
 
     return await until(done, timeout, f"{at_least} completed check(s) of {business_id}")
+
+
+def store_bytes(database_url: str) -> bytes:
+    """Everything the store holds, as bytes, to look for plaintext secrets in: SQLite's files (after
+    a checkpoint, so the WAL's pages count too), or every PostgreSQL table dumped as text."""
+    from sqlalchemy import inspect, text
+
+    from models.db import engine_for
+
+    engine = engine_for(database_url)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.execute(text("PRAGMA wal_checkpoint(FULL)"))
+        path = Path(database_url.removeprefix("sqlite:///"))
+        return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))
+    dump = b""
+    with engine.connect() as connection:
+        cursor = connection.connection.driver_connection.cursor()
+        for table in inspect(connection).get_table_names():
+            with cursor.copy(f'COPY "{table}" TO STDOUT') as copy:
+                dump += b"".join(bytes(block) for block in copy)
+    return dump

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from pathlib import Path
 
 from sqlmodel import select
 
@@ -12,15 +11,13 @@ from models import credentials
 from models.db import session_scope
 from models.tables import Credential
 from models.vault import Vault
-from tests.helpers import GLOBEX, GLOBEX_MONITOR, WS, completed_checks, ok, onboard, workspace_with_partners
+from tests.helpers import GLOBEX, GLOBEX_MONITOR, WS, completed_checks, ok, onboard, store_bytes, workspace_with_partners
 
 # End to end: worker, browser, site and CLI for real (deselect with -m 'not slow').
 pytestmark = pytest.mark.slow
 
 
-def sqlite_bytes(settings) -> bytes:
-    path = Path(settings.database_url.removeprefix("sqlite:///"))
-    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
 
 
 async def test_checks_reuse_the_saved_session_and_sign_in_again_when_it_expired(cli, worker, sim, settings, engine):
@@ -46,7 +43,7 @@ async def test_checks_reuse_the_saved_session_and_sign_in_again_when_it_expired(
         state = credentials.load_session(session, Vault(settings.master_keys()), cred.id)
         assert cred.session_state.startswith("pwv1.")
     values = [c["value"] for c in state["cookies"] if len(c["value"]) >= 8]
-    assert values and not any(v.encode() in sqlite_bytes(settings) for v in values)
+    assert values and not any(v.encode() in store_bytes(settings.database_url) for v in values)
 
 
 async def test_disconnecting_destroys_the_saved_session(cli, worker, sim, engine):

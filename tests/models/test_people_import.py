@@ -1,16 +1,18 @@
-"""The snapshot and its import, on a real SQLite file: exact diffs, re-read pages, retries, isolation."""
+"""The snapshot and its import, on SQLite and PostgreSQL: exact diffs, re-read pages, retries,
+isolation, and row locks."""
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
-
 from sqlmodel import select
 
 from models import people, tasks
 from models.safeguard import RemovalPolicy
-from models.db import engine_for, session_scope
+from models.db import session_scope
 from models.errors import Conflict
 from models.tables import ChangeLog, Partner, Workspace
 from models.seen import SeenGrant, SeenPerson
@@ -25,8 +27,7 @@ def row(email, name="X", role="Employee", status="Active", assets=(("1001", "Cam
 
 
 @pytest.fixture
-def store(tmp_path):
-    engine = engine_for(f"sqlite:///{tmp_path}/store.db")
+def store(engine):
     with session_scope(engine) as session:
         ws = Workspace(name="Acme")
         session.add(ws)
@@ -38,7 +39,8 @@ def store(tmp_path):
     return engine, ws.id, partner.id
 
 
-def run_check(engine, ws_id, partner_id, pages: list[list[SeenPerson]], complete=True, n=[0]):
+def read_check(engine, ws_id, partner_id, pages: list[list[SeenPerson]], complete=True, n=[0]) -> str:
+    """A check's task with its snapshot stored, not imported yet."""
     n[0] += 1
     with session_scope(engine) as session:
         task = tasks.create(session, workspace_id=ws_id, partner_id=partner_id, target="12345", actor="test",
@@ -47,10 +49,17 @@ def run_check(engine, ws_id, partner_id, pages: list[list[SeenPerson]], complete
             people.save_snapshot_page(session, task, number, len(pages), rows)
         if complete:
             people.complete_snapshot(session, task)
-        task_id = task.id
+        return task.id
+
+
+def import_check(engine, task_id: str, partner_id: str):
     with session_scope(engine) as session:
         task = tasks.get(session, task_id)
         return task_id, people.import_snapshot(session, task, session.get(Partner, partner_id))
+
+
+def run_check(engine, ws_id, partner_id, pages: list[list[SeenPerson]], complete=True):
+    return import_check(engine, read_check(engine, ws_id, partner_id, pages, complete), partner_id)
 
 
 def current(engine, ws_id) -> dict[str, object]:
@@ -174,3 +183,32 @@ def test_the_safeguard_sits_between_the_diff_and_its_application(store):
         assert people.changes_of(session, task_id) == []
         approved = people.import_snapshot(session, tasks.get(session, task_id), session.get(Partner, pt))
     assert approved.blocked is None and set(current(engine, ws)) == {"p0@x.io", "p1@x.io", "new@x.io"}
+
+
+def test_imports_lock_their_partner_row_and_never_wait_for_other_partners(store, store_backend):
+    """PostgreSQL: an import holds its partner's row, not a table. SQLite has one writer at a time,
+    so there every import waits for every other; the concurrent case is PostgreSQL's."""
+    if store_backend == "sqlite":
+        pytest.skip("SQLite serialises all writers; row locks are PostgreSQL's")
+    engine, ws, pt_a = store
+    with session_scope(engine) as session:
+        other = Partner(workspace_id=ws, business_id="67890", name="Other agency", relationship="has_access",
+                        shared_assets=SHARED)
+        session.add(other)
+        session.flush()
+        pt_b = other.id
+
+    run_check(engine, ws, pt_a, [[row("a1@x.io")]])
+    first = read_check(engine, ws, pt_a, [[row("a1@x.io"), row("n1@x.io")]])
+    second = read_check(engine, ws, pt_a, [[row("a1@x.io"), row("n1@x.io"), row("n2@x.io")]])
+    with ThreadPoolExecutor(2) as pool, session_scope(engine) as running:
+        # A's first import, applied and not committed yet: it holds A's row.
+        assert people.import_snapshot(running, tasks.get(running, first), running.get(Partner, pt_a)).added == 1
+        b = pool.submit(run_check, engine, ws, pt_b, [[row("b1@y.io"), row("b2@y.io")]])
+        assert b.result(timeout=20)[1].added == 2  # B's whole check went on meanwhile
+        a = pool.submit(import_check, engine, second, pt_a)
+        time.sleep(1.5)
+        assert not a.done()  # A's second import waits before it reads anything to diff against
+    # Once the first committed, the second diffs against it: n2 alone is new, n1 is not added twice.
+    assert a.result(timeout=20)[1].added == 1
+    assert set(current(engine, ws)) >= {"a1@x.io", "n1@x.io", "n2@x.io", "b1@y.io"}

@@ -22,8 +22,8 @@ ENTRY_POINT = Path(sys.executable).with_name("partnerwatch")
 
 
 @pytest.fixture
-def run(tmp_path):
-    env = {**os.environ, "PARTNERWATCH_DATABASE_URL": f"sqlite:///{tmp_path}/pw.db", "COLUMNS": "200"}
+def run(tmp_path, database_url):
+    env = {**os.environ, "PARTNERWATCH_DATABASE_URL": database_url, "COLUMNS": "200"}
     env.pop("PARTNERWATCH_WORKSPACE", None)
 
     def run(*args: str, extra_env: dict | None = None, stdin: str = "") -> subprocess.CompletedProcess:

@@ -53,11 +53,18 @@ async def dev_server(tmp_path):
 
 
 @pytest.fixture
-def fault_settings(tmp_path, large_site) -> Settings:
+def store_backend() -> str:
+    """Fault tests kill and restart processes for minutes: they run on SQLite only (the many-workers
+    benchmark kills workers on PostgreSQL)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def fault_settings(database_url, tmp_path, large_site) -> Settings:
     """Settings for a test that brings its own dev server (set temporal_address) and worker process."""
     # Faults here are dense (up to a third of all answers): backoff capped at 4 s instead of 30 s keeps
     # a page's worst case at about a minute; every retry, throttle and sign-in still happens.
-    return Settings(database_url=f"sqlite:///{tmp_path}/partnerwatch.db", pinterest_url=large_site.base_url,
+    return Settings(database_url=database_url, pinterest_url=large_site.base_url,
                     task_queue=f"pw-fault-{uuid.uuid4().hex[:8]}", artifacts_dir=tmp_path / "artifacts",
                     page_max_backoff_s=4)
 

@@ -1,0 +1,103 @@
+"""A throwaway PostgreSQL cluster on a free loopback port, in a temp folder, for the tests and the
+benchmarks: initdb, pg_ctl start, and everything removed afterwards. As root it runs as the `postgres`
+user (PostgreSQL refuses to run as root). It never touches a cluster of the machine's own."""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPERUSER = "postgres"
+
+
+class PostgresMissing(RuntimeError):
+    pass
+
+
+def postgres_bin() -> Path:
+    """The folder of initdb and pg_ctl: on the PATH, else Debian's /usr/lib/postgresql/<version>/bin."""
+    found = shutil.which("initdb")
+    if found:
+        return Path(os.path.realpath(found)).parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    if candidates:
+        return Path(candidates[-1]).parent
+    raise PostgresMissing("PostgreSQL is not installed (no initdb): run `bash scripts/setup`, which installs it")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class LocalPostgres:
+    port: int
+    folder: Path
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """A new database (copied from `template` when given, which is much faster than migrating)."""
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user={SUPERUSER} dbname=postgres", autocommit=True) as c:
+            c.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        return self.url(name)
+
+    def drop_database(self, name: str) -> None:
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user={SUPERUSER} dbname=postgres", autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _as_postgres_user() -> tuple[list[str], int | None, int | None]:
+    """The command prefix and owner ids for running PostgreSQL: ourselves, or `postgres` when root."""
+    if os.geteuid() != 0:
+        return [], None, None
+    try:
+        user = pwd.getpwnam("postgres")
+    except KeyError:
+        raise PostgresMissing("running as root and there is no `postgres` user to run PostgreSQL as") from None
+    return ["runuser", "-u", "postgres", "--"], user.pw_uid, user.pw_gid
+
+
+@contextmanager
+def running_postgres(durable: bool = False) -> Iterator[LocalPostgres]:
+    """A cluster for the duration of the block. `durable=False` turns fsync off: tests need no crash
+    safety, and it makes them faster; benchmarks that compare write costs pass durable=True."""
+    binaries = postgres_bin()
+    prefix, uid, gid = _as_postgres_user()
+    folder = Path(tempfile.mkdtemp(prefix="partnerwatch-pg-"))
+    if uid is not None:
+        os.chown(folder, uid, gid)
+    data, port = folder / "data", _free_port()
+    run = lambda *args: subprocess.run([*prefix, *map(str, args)], check=True, capture_output=True, text=True)  # noqa: E731
+    options = [f"-p {port}", "-c listen_addresses=127.0.0.1", f"-k {folder}", "-c max_connections=200"]
+    if not durable:
+        options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+    try:
+        run(binaries / "initdb", "-D", data, "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C")
+        run(binaries / "pg_ctl", "-D", data, "-l", folder / "server.log", "-o", " ".join(options), "-w", "-t", "60", "start")
+    except subprocess.CalledProcessError as error:
+        log = (folder / "server.log").read_text() if (folder / "server.log").exists() else ""
+        shutil.rmtree(folder, ignore_errors=True)
+        raise PostgresMissing(f"could not start PostgreSQL: {error.stderr.strip() or log.strip()}") from None
+    try:
+        yield LocalPostgres(port=port, folder=folder)
+    finally:
+        subprocess.run([*prefix, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                       capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)

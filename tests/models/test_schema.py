@@ -1,0 +1,160 @@
+"""The schema by migration, on SQLite and PostgreSQL: the migrations make exactly the models' tables,
+an upgrade keeps every row, a store made before migrations is adopted, the worker and the CLI refuse a
+schema that is not theirs in one line, and an ordinary command runs no DDL."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
+
+from config import Settings
+from devtools.local_services import ROOT, process_env
+from models import schema
+from models.db import engine_for
+
+BEFORE_MIGRATIONS = Path(__file__).parent / "data" / "store-before-migrations.sql"
+PREVIOUS = "0001"  # the revision before head; the test below fills it and upgrades
+
+
+@pytest.fixture
+def empty_url(request, store_backend, tmp_path) -> str:
+    """A store with no schema at all."""
+    if store_backend == "sqlite":
+        yield f"sqlite:///{tmp_path}/empty.db"
+        return
+    cluster = request.getfixturevalue("postgres")
+    name = f"e_{uuid.uuid4().hex[:12]}"
+    url = cluster.create_database(name)
+    yield url
+    engine_for(url).dispose()
+    cluster.drop_database(name)
+
+
+def partnerwatch(url: str, *args: str) -> subprocess.CompletedProcess:
+    env = process_env(Settings(database_url=url))
+    env.pop("PARTNERWATCH_WORKSPACE", None)
+    return subprocess.run([sys.executable, "-m", "starter.cli", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def counts(engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {t: connection.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one()
+                for t in inspect(connection).get_table_names() if t != "alembic_version"}
+
+
+def test_the_migrations_make_exactly_the_models_tables(empty_url):
+    engine = engine_for(empty_url)
+    assert schema.upgrade(engine) == (None, schema.head())
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+    assert schema.upgrade(engine) == (schema.head(), schema.head())  # a second upgrade does nothing
+
+
+def test_an_upgrade_from_the_previous_revision_keeps_every_row(empty_url):
+    engine = engine_for(empty_url)
+    schema.upgrade(engine, to=PREVIOUS)
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO workspace (id, name, removal_threshold_pct, removal_floor, created_at) "
+                       "VALUES ('ws1', 'Acme', 20, 5, '2026-11-01 00:00:00')"))
+        c.execute(text("INSERT INTO partner (id, workspace_id, business_id, name, relationship, shared_assets, status, "
+                       "created_at, updated_at) VALUES ('pt1', 'ws1', '42', 'Agency', 'has_access', "
+                       "'[\"AD-1\"]', 'Onboarded', '2026-11-01 00:00:00', '2026-11-01 00:00:00')"))
+        for n in range(3):
+            c.execute(text("INSERT INTO automation_task (id, workspace_id, partner_id, task, target, actor, trigger, status, "
+                           "workflow_id, run_id, created_at, updated_at, added, changed, removed, pages_read, "
+                           "read_restarts, snapshot_complete, retries) VALUES (:id, 'ws1', 'pt1', 'check', '42', 'cli', "
+                           "'manual', 'Completed', 'check-pt1', :run, '2026-11-01 00:00:00', '2026-11-01 00:00:00', "
+                           "0, 0, 0, 1, 0, true, 0)"), {"id": f"task{n}", "run": f"run{n}"})
+        c.execute(text("INSERT INTO audit_event (workspace_id, at, actor, action, details) "
+                       "VALUES ('ws1', '2026-11-01 00:00:00', 'test', 'workspace.create', '{}')"))
+    before = counts(engine)
+
+    assert schema.upgrade(engine) == (PREVIOUS, schema.head())
+    assert counts(engine) == before
+    with engine.connect() as c:
+        assert c.execute(text("SELECT shared_assets FROM partner")).scalar_one() in (["AD-1"], '["AD-1"]')
+    with pytest.raises(IntegrityError):  # 0002: one task per workflow run, held by the database
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO automation_task (id, workspace_id, partner_id, task, target, actor, trigger, "
+                           "status, workflow_id, run_id, created_at, updated_at, added, changed, removed, pages_read, "
+                           "read_restarts, snapshot_complete, retries) SELECT 'twin', workspace_id, partner_id, task, "
+                           "target, actor, trigger, status, workflow_id, run_id, created_at, updated_at, added, "
+                           "changed, removed, pages_read, read_restarts, snapshot_complete, retries "
+                           "FROM automation_task WHERE id = 'task0'"))
+
+
+def test_a_store_made_before_migrations_is_adopted_with_every_row(tmp_path):
+    """The dump is SQLite's, as the release before migrations made it (its only embedded store)."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(BEFORE_MIGRATIONS.read_text())
+    url = f"sqlite:///{path}"
+    engine = engine_for(url)
+    before = counts(engine)
+    assert before["partner_person"] == 2 and before["audit_event"] == 1
+
+    refused = partnerwatch(url, "partners", "list", "-w", "Acme")
+    assert refused.returncode == 7 and "made before migrations" in refused.stderr, refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr
+
+    upgraded = partnerwatch(url, "db", "upgrade")
+    assert upgraded.returncode == 0 and f"empty -> {schema.head()}" in upgraded.stdout, upgraded
+    assert counts(engine) == before
+    listed = partnerwatch(url, "users", "list", "-w", "Acme", "--json")
+    assert listed.returncode == 0 and "ana@northwind.example" in listed.stdout, listed.stderr
+    with pytest.raises(Exception, match="append-only"):
+        with engine.begin() as c:
+            c.execute(text("DELETE FROM audit_event"))
+
+
+def test_the_cli_and_the_worker_refuse_a_schema_behind_and_change_nothing(empty_url):
+    engine = engine_for(empty_url)
+    none = partnerwatch(empty_url, "workspace", "create", "Acme")
+    assert none.returncode == 7 and "no schema yet: run `partnerwatch db upgrade`" in none.stderr, none.stderr
+    assert inspect(engine).get_table_names() == []  # the refused command created nothing
+
+    schema.upgrade(engine, to=PREVIOUS)
+    behind = partnerwatch(empty_url, "workspace", "create", "Acme")
+    assert behind.returncode == 7 and f"schema {PREVIOUS}, behind the {schema.head()}" in behind.stderr
+    assert counts(engine)["workspace"] == 0
+
+    worker = subprocess.run([sys.executable, "worker.py"], env=process_env(Settings(database_url=empty_url)),
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert worker.returncode == 7 and "Traceback" not in worker.stderr, worker.stderr
+    assert worker.stderr.strip().splitlines() == [
+        line for line in worker.stderr.strip().splitlines() if "partnerwatch db upgrade" in line]
+
+    current = partnerwatch(empty_url, "db", "current")
+    assert current.returncode == 7 and f"{PREVIOUS} (this release needs {schema.head()})" in current.stdout
+    assert partnerwatch(empty_url, "db", "upgrade").returncode == 0
+    assert partnerwatch(empty_url, "db", "current").stdout.strip().endswith(f"{schema.head()} (head)")
+    assert partnerwatch(empty_url, "workspace", "create", "Acme").returncode == 0
+
+
+def test_ordinary_commands_run_no_ddl(database_url, store_backend):
+    engine = engine_for(database_url)
+    if store_backend == "postgresql":
+        # Any DDL from here on fails, so a command that ran some would fail with it.
+        with engine.begin() as c:
+            c.execute(text("CREATE FUNCTION refuse_ddl() RETURNS event_trigger AS $$ BEGIN "
+                           "RAISE EXCEPTION 'DDL from an ordinary command'; END; $$ LANGUAGE plpgsql"))
+            c.execute(text("CREATE EVENT TRIGGER no_ddl ON ddl_command_start EXECUTE FUNCTION refuse_ddl()"))
+    version = lambda: engine.connect().exec_driver_sql("PRAGMA schema_version").scalar()  # noqa: E731
+    before = version() if store_backend == "sqlite" else None
+    for args in (("workspace", "create", "Acme"), ("workspace", "list"), ("partners", "list", "-w", "Acme"),
+                 ("tasks", "list", "-w", "Acme"), ("audit", "list", "-w", "Acme"), ("db", "current")):
+        result = partnerwatch(database_url, *args)
+        assert result.returncode == 0, (args, result.stderr)
+    if store_backend == "sqlite":
+        assert version() == before
