@@ -1,5 +1,5 @@
-"""What the benchmarks share: a simulated site serving a generated world, a dev server, a SQLite
-store seeded with onboarded partners, workers as their own processes (one per configuration, each on
+"""What the benchmarks share: a simulated site serving a generated world, a dev server, a SQLite or
+PostgreSQL store seeded with onboarded partners, workers as their own processes (one per configuration, each on
 its own task queue), process-tree memory, and figures printed as a table and saved as JSON."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterable
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from temporalio.client import Client, WorkflowHandle
 
 from config import STATE_DIR, Settings, create_key_file
 from bench.bare_reader import tree_cpu_s
+from devtools.local_postgres import running_postgres
 from devtools.local_services import DevServer, WorkerProcess, process_env
 from models import credentials, workspaces
 from models.db import session_scope
@@ -91,14 +92,26 @@ class MemorySampler:
         self.pid, self.every_s = pid, every_s
         self.samples: list[tuple[float, float]] = []
         self.pids: set[int] = set()
+        self.cpu_by_pid: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.pids.update(p.pid for p in tree(self.pid))
+            members = tree(self.pid)
+            self.pids.update(p.pid for p in members)
+            for process in members:  # the last CPU time seen of each, so a killed tree still counts
+                try:
+                    t = process.cpu_times()
+                    self.cpu_by_pid[process.pid] = t.user + t.system
+                except psutil.NoSuchProcess:
+                    pass
             self.samples.append((time.monotonic(), tree_memory_mib(self.pid)))
             self._stop.wait(self.every_s)
+
+    @property
+    def cpu_s(self) -> float:
+        return sum(self.cpu_by_pid.values())
 
     def __enter__(self) -> MemorySampler:
         self._thread.start()
@@ -155,9 +168,9 @@ class Stack:
         return Settings(database_url=self.database_url, pinterest_url=self.site.base_url, temporal_address=self.server.address,
                         task_queue=queue, artifacts_dir=self.folder / "artifacts", **overrides)
 
-    async def start_worker(self, name: str, **overrides) -> WorkerProcess:
-        """A worker process on its own task queue, with these settings; warmed up by one check."""
-        queue = f"bench-{name}-{uuid.uuid4().hex[:6]}"
+    async def start_worker(self, name: str, queue: str | None = None, **overrides) -> WorkerProcess:
+        """A worker process on its own task queue (or on `queue`, shared with others), with these settings."""
+        queue = queue or f"bench-{name}-{uuid.uuid4().hex[:6]}"
         worker = WorkerProcess(process_env(self.settings(queue, log_level="WARNING", **overrides)),
                                self.folder / f"worker-{name}.log")
         worker.start()
@@ -248,13 +261,17 @@ def bench_folder(name: str):
 
 
 @asynccontextmanager
-async def stack(name: str, world: dict, partners: list[str]) -> AsyncIterator[Stack]:
-    """Site, dev server and a seeded store; workers are started by the benchmark."""
-    with bench_folder(name) as folder:
+async def stack(name: str, world: dict, partners: list[str], store: str = "sqlite") -> AsyncIterator[Stack]:
+    """Site, dev server and a seeded store (SQLite, or a throwaway PostgreSQL with fsync on); workers
+    are started by the benchmark."""
+    with bench_folder(name) as folder, ExitStack() as clusters:
         use_fresh_keys(folder)
         world_file = folder / "world.json"
         world_file.write_text(json.dumps(world))
-        database_url = f"sqlite:///{folder}/partnerwatch.db"
+        if store == "postgresql":
+            database_url = clusters.enter_context(running_postgres(durable=True)).create_database("partnerwatch")
+        else:
+            database_url = f"sqlite:///{folder}/partnerwatch.db"
         workspace_id, seeded = _seed(database_url, world, partners)
         server = DevServer(folder, persistent=False)
         await server.start()

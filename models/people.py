@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, exists, func, literal, null
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from models import bulk, locks
@@ -24,23 +26,34 @@ TRACKED = ("name", "role", "status", "assets")
 def save_snapshot_page(session: Session, task: AutomationTask, page_no: int, pages_total: int,
                        rows: list[SeenPerson]) -> None:
     """Stores one page of people; a person read on two pages (the list moved under the reader) is
-    kept once, keyed by email, with what the latest read said."""
-    keys = [row.email.lower() for row in rows]
-    if keys:
-        session.exec(delete(SnapshotRow).where(SnapshotRow.task_id == task.id, SnapshotRow.email_key.in_(keys)))
+    kept once, keyed by email, with what the latest read said: one upsert per page, which finds a
+    repeated person through the primary key on every dialect (a delete-then-insert let PostgreSQL
+    keep a plan made while the table was small, and scan it whole for every page)."""
     shared = _shared_of(session, task)
-    for key, row in zip(keys, rows):
+    latest = {}
+    for row in rows:
         data = row.model_dump(mode="json")
         view = _person_view(data, shared)
-        session.add(SnapshotRow(task_id=task.id, email_key=key, page=page_no, data=data, relevant=bool(view["assets"]),
-                                email=row.email, name=view["name"], role=view["role"], status=view["status"],
-                                assets=view["assets"], view=view, digest=_digest(view),
-                                last_active=None if row.last_active is None else date.fromisoformat(str(row.last_active))))
+        latest[row.email.lower()] = dict(
+            task_id=task.id, email_key=row.email.lower(), page=page_no, data=data, relevant=bool(view["assets"]),
+            email=row.email, name=view["name"], role=view["role"], status=view["status"], assets=view["assets"],
+            view=view, digest=_digest(view),
+            last_active=None if row.last_active is None else date.fromisoformat(str(row.last_active)))
+    if latest:
+        session.execute(_upsert(session, SnapshotRow.__table__, list(latest.values()), ("task_id", "email_key")))
     done = sorted(set(task.pages_done or []) | {page_no})
     task.pages_done, task.pages_read = done, len(done)
     task.pages_total = task.pages_total or pages_total
     task.updated_at = utcnow()
     session.add(task)
+
+
+def _upsert(session: Session, table, rows: list[dict], key: tuple[str, ...]):
+    """INSERT ... ON CONFLICT (key) DO UPDATE, in the dialect's own words."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).values(rows)
+    return statement.on_conflict_do_update(
+        index_elements=list(key), set_={c: statement.excluded[c] for c in rows[0] if c not in key})
 
 
 def _shared_of(session: Session, task: AutomationTask) -> set[str]:

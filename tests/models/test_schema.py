@@ -23,7 +23,7 @@ from models import schema
 from models.db import engine_for
 
 BEFORE_MIGRATIONS = Path(__file__).parent / "data" / "store-before-migrations.sql"
-PREVIOUS = "0001"  # the revision before head; the test below fills it and upgrades
+PREVIOUS = "0002"  # the revision before head; the test below fills it and upgrades
 
 
 @pytest.fixture
@@ -78,12 +78,24 @@ def test_an_upgrade_from_the_previous_revision_keeps_every_row(empty_url):
                            "0, 0, 0, 1, 0, true, 0)"), {"id": f"task{n}", "run": f"run{n}"})
         c.execute(text("INSERT INTO audit_event (workspace_id, at, actor, action, details) "
                        "VALUES ('ws1', '2026-11-01 00:00:00', 'test', 'workspace.create', '{}')"))
+        for n in range(3):
+            c.execute(text("INSERT INTO partner_person (workspace_id, partner_id, email_key, email, name, role, status, "
+                           "assets, first_seen, last_seen, digest) VALUES ('ws1', 'pt1', :key, :key, 'P', 'Employee', "
+                           "'Active', '[{\"asset_id\": \"AD-1\"}]', '2026-11-01 00:00:00', '2026-11-01 00:00:00', 'd')"),
+                      {"key": f"p{n}@x.example"})
+            c.execute(text("INSERT INTO change_log (task_id, partner_id, email, change, after, at) VALUES "
+                           "('task0', 'pt1', :key, 'added', '{\"role\": \"Employee\"}', '2026-11-01 00:00:00')"),
+                      {"key": f"p{n}@x.example"})
     before = counts(engine)
 
     assert schema.upgrade(engine) == (PREVIOUS, schema.head())
     assert counts(engine) == before
     with engine.connect() as c:
         assert c.execute(text("SELECT shared_assets FROM partner")).scalar_one() in (["AD-1"], '["AD-1"]')
+        assert c.execute(text("SELECT count(*) FROM change_log WHERE after IS NOT NULL")).scalar_one() == 3
+    for table in ("partner_person", "change_log"):  # 0003: the bulk tables keep their indexes, not their foreign keys
+        assert inspect(engine).get_foreign_keys(table) == []
+        assert {i["name"] for i in inspect(engine).get_indexes(table)} >= {f"ix_{table}_partner_id"}
     with pytest.raises(IntegrityError):  # 0002: one task per workflow run, held by the database
         with engine.begin() as c:
             c.execute(text("INSERT INTO automation_task (id, workspace_id, partner_id, task, target, actor, trigger, "
@@ -158,3 +170,11 @@ def test_ordinary_commands_run_no_ddl(database_url, store_backend):
         assert result.returncode == 0, (args, result.stderr)
     if store_backend == "sqlite":
         assert version() == before
+
+
+def test_a_store_that_cannot_be_reached_is_one_line_without_its_password(tmp_path):
+    url = "postgresql://partnerwatch:s3cret-pw@127.0.0.1:9/partnerwatch"  # port 9: nobody listens
+    result = partnerwatch(url, "workspace", "list")
+    assert result.returncode == 8, result
+    assert result.stderr.startswith("partnerwatch: cannot use the store: ") and len(result.stderr.splitlines()) == 1
+    assert "s3cret-pw" not in result.stderr + result.stdout and "Traceback" not in result.stderr
