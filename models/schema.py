@@ -77,6 +77,8 @@ def upgrade(engine: Engine, to: str = "head") -> tuple[str | None, str | None]:
     """Brings the schema to `to` in one transaction (where the database has transactional DDL):
     a failed upgrade leaves the store as it was. Returns the revisions before and after."""
     before = state(engine).current
+    if before is not None and not known(before):
+        require_current(engine)  # a store of a newer release: this one must not touch it
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})

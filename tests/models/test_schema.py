@@ -178,3 +178,13 @@ def test_a_store_that_cannot_be_reached_is_one_line_without_its_password(tmp_pat
     assert result.returncode == 8, result
     assert result.stderr.startswith("partnerwatch: cannot use the store: ") and len(result.stderr.splitlines()) == 1
     assert "s3cret-pw" not in result.stderr + result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_store_of_a_newer_release_is_left_alone(database_url):
+    engine = engine_for(database_url)
+    with engine.begin() as c:
+        c.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    for args in (("db", "upgrade"), ("workspace", "list")):
+        result = partnerwatch(database_url, *args)
+        assert result.returncode == 7 and "newer than this partnerwatch knows" in result.stderr, (args, result.stderr)
+    assert schema.state(engine).current == "9999"
