@@ -15,6 +15,7 @@ SITE_PORT = int(os.environ.get("PARTNERWATCH_DEMO_SITE_PORT", "8765"))
 TEMPORAL_PORT = int(os.environ.get("PARTNERWATCH_DEMO_TEMPORAL_PORT", "7233"))
 UI_PORT = int(os.environ.get("PARTNERWATCH_DEMO_UI_PORT", "8233"))
 CODEC_PORT = int(os.environ.get("PARTNERWATCH_DEMO_CODEC_PORT", "8081"))
+METRICS_PORT = int(os.environ.get("PARTNERWATCH_DEMO_METRICS_PORT", "9464"))
 WORKSPACE = "Acme Brands"
 # The partner the demo onboards: its monitor account signs in with TOTP (the world file's fake data,
 # played here by the partner's admin).
@@ -25,6 +26,7 @@ ENV = {
     "PARTNERWATCH_PINTEREST_URL": f"http://127.0.0.1:{SITE_PORT}",
     "TEMPORAL_ADDRESS": f"127.0.0.1:{TEMPORAL_PORT}",
     "PARTNERWATCH_TEMPORAL_UI_URL": f"http://localhost:{UI_PORT}",
+    "PARTNERWATCH_METRICS_ADDRESS": f"127.0.0.1:{METRICS_PORT}",
 }
 
 
@@ -102,6 +104,7 @@ def main(argv: list[str]) -> int:
 Temporal UI:  http://localhost:{UI_PORT}  (workflows onboard-*, check-*, discover-*; schedules check-schedule-*)
               payloads are encrypted; the UI decodes them through the codec server at http://127.0.0.1:{CODEC_PORT}
 Site:         http://127.0.0.1:{SITE_PORT}/login  (the simulated Pinterest Business)
+Metrics:      http://127.0.0.1:{METRICS_PORT}/metrics  (the worker's, for Prometheus)   Health: partnerwatch doctor
 Logs:         {services.LOGS}/   Stop everything: bash scripts/demo stop""")
     return 0
 
