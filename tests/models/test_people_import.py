@@ -185,11 +185,10 @@ def test_the_safeguard_sits_between_the_diff_and_its_application(store):
     assert approved.blocked is None and set(current(engine, ws)) == {"p0@x.io", "p1@x.io", "new@x.io"}
 
 
+@pytest.mark.parametrize("store_backend", ["postgresql"])
 def test_imports_lock_their_partner_row_and_never_wait_for_other_partners(store, store_backend):
-    """PostgreSQL: an import holds its partner's row, not a table. SQLite has one writer at a time,
-    so there every import waits for every other; the concurrent case is PostgreSQL's."""
-    if store_backend == "sqlite":
-        pytest.skip("SQLite serialises all writers; row locks are PostgreSQL's")
+    """PostgreSQL only: an import holds its partner's row, not a table. SQLite has one writer at a
+    time, so there every import waits for every other and ignores FOR UPDATE."""
     engine, ws, pt_a = store
     with session_scope(engine) as session:
         other = Partner(workspace_id=ws, business_id="67890", name="Other agency", relationship="has_access",
