@@ -10,6 +10,7 @@ from models import audit, partners, people, tasks
 from models.errors import Conflict
 from models.statuses import TaskStatus
 from starter import context
+from starter.cmd_changes import show_task
 from starter.options import AsCsv, AsJson, Limit, Output, OutputFormat, PartnerFilter, Workspace
 from starter.output import emit, output_format, say
 from workflows.check_for_updates.payloads import ReviewDecision
@@ -37,6 +38,13 @@ def list_tasks(workspace: Workspace = None, partner: PartnerFilter = None, limit
     columns = ["id", "task", "target", "status", "trigger", "actor", "created_at", "added", "changed", "removed",
                "listed", "reason"]
     emit(rows, list(rows[0]) if (fmt is not OutputFormat.table and rows) else columns, fmt)
+
+
+@tasks_app.command("show")
+def show(task_id: str = typer.Argument(..., metavar="TASK", help="The task's id"), workspace: Workspace = None,
+         output: Output = OutputFormat.table, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
+    """Show one task, every field, and each person it added, changed or removed (before -> after)."""
+    show_task(task_id, workspace, output_format(output, as_json, as_csv))
 
 
 def _review(workspace: str | None, task_id: str, approve: bool) -> None:

@@ -52,6 +52,24 @@ async def test_second_check_gives_the_exact_diff(cli, worker, sim, record_histor
     current = await json_of(cli, "users", "list", "-w", WS, "-p", NORTHWIND)
     assert len(current) == len(before)  # one in, one out
 
+    # What changed, as people read it: fields before -> after, and severity.
+    task_id = (await json_of(cli, "tasks", "list", "-w", WS, "-p", NORTHWIND, "--limit", "1"))[0]["id"]
+    found = {c["email"]: c for c in await json_of(cli, "changes", "list", "-w", WS, "-p", NORTHWIND, "--task", task_id)}
+    assert {e: (c["change"], c["severity"]) for e, c in found.items()} == {
+        "new.hire@northwind.example": ("added", "medium"), "zoe@northwind.example": ("changed", "high"),
+        "jose@northwind.example": ("removed", "low")}
+    assert found["zoe@northwind.example"]["fields"] == [
+        {"field": "asset Acme US Ads (549764000101)", "before": "Analyst", "after": "Admin"}]
+    assert found["jose@northwind.example"]["fields"][0] == {"field": "name", "before": "José Núñez", "after": None}
+    high = await json_of(cli, "changes", "list", "-w", WS, "--severity", "high", "--since", "1h")
+    # Newest first: Zoë's new Admin, then the first check's Manager (admin@) with Admin on two assets.
+    assert [c["email"] for c in high] == ["zoe@northwind.example", "admin@northwind.example"]
+    shown = (await ok(cli, "tasks", "show", task_id, "-w", WS)).out
+    assert "asset Acme US Ads (549764000101): Analyst -> Admin" in shown and "high" in shown
+    assert (await json_of(cli, "tasks", "show", task_id, "-w", WS))[0]["added"] == 1
+    refused = await cli("changes", "list", "-w", WS, "--since", "last tuesday")
+    assert refused.code == 2 and "--since 'last tuesday'" in refused.err
+
     # A third check with nothing new changes nothing.
     result = await ok(cli, "partners", "check", "-w", WS, "-p", NORTHWIND, "--wait")
     assert "Completed: 0 added, 0 changed, 0 removed" in result.out

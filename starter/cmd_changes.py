@@ -1,0 +1,88 @@
+"""changes list, tasks show: who was added, changed and removed, with before -> after and severity."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import typer
+
+from models import partners, tasks
+from models.changes import PersonChange, Severity, list_changes
+from models.errors import Invalid
+from starter import context
+from starter.options import AsCsv, AsJson, Limit, Output, OutputFormat, PartnerFilter, Workspace
+from starter.output import emit, output_format
+
+changes_app = typer.Typer(help="What the checks found: people added, changed and removed.", no_args_is_help=True)
+
+COLUMNS = ["at", "partner", "partner_name", "task", "change", "severity", "email", "name", "fields"]
+TABLE_COLUMNS = ["at", "partner_name", "change", "severity", "email", "name", "fields"]
+
+
+def since_of(text: str | None) -> datetime | None:
+    """A date (2026-11-01), a time (2026-11-01T09:00Z), or a duration back from now (7d, 12h)."""
+    if not text:
+        return None
+    try:
+        return datetime.now(timezone.utc) - context.duration(text)
+    except Invalid:
+        pass
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"--since '{text}' is neither a date (2026-11-01), a time (2026-11-01T09:00Z) "
+                      "nor a duration back from now (7d, 12h)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def rows_of(found: list[PersonChange], partner_by_id: dict, fmt: OutputFormat) -> list[dict]:
+    plain = fmt in (OutputFormat.table, OutputFormat.csv)
+    return [{"id": c.id, "at": c.at, "partner": partner_by_id[c.partner_id].business_id,
+             "partner_name": partner_by_id[c.partner_id].name, "task": c.task_id, "change": c.kind,
+             "severity": c.severity, "email": c.email, "name": c.name,
+             "fields": c.summary() if plain else
+             [{"field": f.field, "before": f.before, "after": f.after} for f in c.fields]}
+            for c in found]
+
+
+@changes_app.command("list")
+def list_(workspace: Workspace = None, partner: PartnerFilter = None,
+          task: str | None = typer.Option(None, "--task", metavar="TASK", help="Only this check's changes"),
+          since: str | None = typer.Option(None, "--since", metavar="DATE|DURATION",
+                                           help="Only changes since a date or time (UTC), or for a duration back (7d)"),
+          severity: Severity = typer.Option(Severity.LOW, "--severity", case_sensitive=False, metavar="low|medium|high",
+                                            help="Only changes of this severity or more"),
+          limit: Limit = 200, output: Output = OutputFormat.table, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
+    """List each person added, changed or removed, newest first, with the fields before -> after.
+
+    Severity: high when a person gains Admin on an asset or becomes Manager; medium for a new person or
+    any other escalation (an asset gained, a stronger permission, Invited -> Active); low for a removal
+    or a change that grants nothing more. Last active alone is never a change."""
+    fmt = output_format(output, as_json, as_csv)
+    after = since_of(since)
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        partner_id = partners.resolve(session, ws.id, partner).id if partner else None
+        if task:
+            tasks.in_workspace(session, ws.id, task)
+        by_id = {p.id: p for p in partners.list_for(session, ws.id)}
+        found = list_changes(session, ws.id, partner_id, task, after, severity, limit)
+    emit(rows_of(found, by_id, fmt), TABLE_COLUMNS if fmt is OutputFormat.table else ["id", *COLUMNS], fmt)
+
+
+def show_task(task_id: str, workspace: str | None, fmt: OutputFormat) -> None:
+    """One task with every field, then its changes."""
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        task = tasks.in_workspace(session, ws.id, task_id)
+        by_id = {p.id: p for p in partners.list_for(session, ws.id)}
+        found = list_changes(session, ws.id, task_id=task.id)
+        details = {name: getattr(task, name) for name in type(task).model_fields if name != "pages_done"}
+    changes = rows_of(found, by_id, fmt)
+    if fmt in (OutputFormat.json, OutputFormat.jsonl):
+        emit([{**details, "changes": changes}], [*details, "changes"], fmt)
+        return
+    emit([{"field": k, "value": v} for k, v in details.items() if v is not None], ["field", "value"], fmt)
+    if fmt is OutputFormat.table:
+        print()
+        emit(changes, ["change", "severity", "email", "name", "fields"], fmt)

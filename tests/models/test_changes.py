@@ -1,0 +1,61 @@
+"""Changes as people read them: fields before -> after, and severity, from real imports on both stores."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from models.changes import Severity, field_changes, list_changes, severity
+from models.db import session_scope
+from tests.models.test_people_import import row, run_check, store  # noqa: F401 - `store` is a fixture
+
+
+def person(role="Employee", status="Active", **assets) -> dict:
+    return {"name": "P", "role": role, "status": status,
+            "assets": [{"asset_id": a, "asset_name": f"Ads {a}", "permission": p} for a, p in assets.items()]}
+
+
+@pytest.mark.parametrize("kind,before,after,expected", [
+    ("removed", person(role="Manager", a1="Admin"), None, Severity.LOW),
+    ("added", None, person(a1="Analyst"), Severity.MEDIUM),
+    ("added", None, person(a1="Admin"), Severity.HIGH),
+    ("added", None, person(role="Manager", a1="Analyst"), Severity.HIGH),
+    ("changed", person(a1="Analyst"), person(a1="Admin"), Severity.HIGH),
+    ("changed", person(a1="Analyst"), person(role="Manager", a1="Analyst"), Severity.HIGH),
+    ("changed", person(a1="Analyst"), person(a1="Campaign"), Severity.MEDIUM),
+    ("changed", person(a1="Analyst"), person(a1="Analyst", a2="Analyst"), Severity.MEDIUM),
+    ("changed", person(status="Invited", a1="Analyst"), person(a1="Analyst"), Severity.MEDIUM),
+    ("changed", person(a1="Admin"), person(a1="Analyst"), Severity.LOW),
+    ("changed", person(a1="Analyst", a2="Analyst"), person(a1="Analyst"), Severity.LOW),
+    ("changed", person(role="Manager", a1="Admin"), person(a1="Admin"), Severity.LOW),
+    ("changed", person(a1="Admin"), {**person(a1="Admin"), "name": "Q"}, Severity.LOW),
+])
+def test_severity(kind, before, after, expected):
+    assert severity(kind, before, after) == expected
+
+
+def test_field_changes_name_each_field_and_each_asset():
+    before = person(status="Invited", a1="Analyst", a2="Campaign")
+    after = {**person(role="Manager", a1="Admin", a3="Finance"), "name": "Q"}
+    assert [str(c) for c in field_changes(before, after)] == [
+        "name: P -> Q", "role: Employee -> Manager", "status: Invited -> Active",
+        "asset Ads a1 (a1): Analyst -> Admin", "asset Ads a2 (a2): Campaign -> (none)",
+        "asset Ads a3 (a3): (none) -> Finance"]
+
+
+def test_a_checks_changes_are_listed_with_severity_newest_first(store):
+    engine, ws, pt = store
+    run_check(engine, ws, pt, [[row("a@x.io"), row("b@x.io")]])
+    task_id, result = run_check(engine, ws, pt, [[row("a@x.io", assets=(("1001", "Admin"),)), row("c@x.io")]])
+    assert (result.added, result.changed, result.removed) == (1, 1, 1)
+    with session_scope(engine) as session:
+        found = {c.email: c for c in list_changes(session, ws, task_id=task_id)}
+        assert {e: (c.kind, c.severity) for e, c in found.items()} == {
+            "a@x.io": ("changed", Severity.HIGH), "c@x.io": ("added", Severity.MEDIUM), "b@x.io": ("removed", Severity.LOW)}
+        assert [str(f) for f in found["a@x.io"].fields] == ["asset Ours (1001): Campaign -> Admin"]
+        assert [c.email for c in list_changes(session, ws, min_severity=Severity.MEDIUM, task_id=task_id)] \
+            in (["a@x.io", "c@x.io"], ["c@x.io", "a@x.io"])
+        assert len(list_changes(session, ws)) == 5  # two added by the first check, three by the second
+        assert list_changes(session, ws, since=datetime.now(timezone.utc) + timedelta(minutes=1)) == []
+        assert list_changes(session, "ws_other") == []  # another workspace sees nothing of these
