@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from models import bulk, locks
+from models import bulk, events, locks
 from models.errors import IncompleteSnapshot
 from models.results import ImportResult
 from models.safeguard import RemovalPolicy
@@ -141,6 +141,10 @@ def import_snapshot(session: Session, task: AutomationTask, partner: Partner, po
     apply_diff(session, task, partner, diff)
     task.added, task.changed, task.removed = result.added, result.changed, result.removed
     session.add(task)
+    if result.added or result.changed or result.removed:  # told once: a retried import returned above
+        session.flush()
+        events.people_changed(session, partner, task.id, events.Counts(
+            added=result.added, changed=result.changed, removed=result.removed, listed=result.listed))
     return result
 
 

@@ -207,3 +207,18 @@ class AuditEvent(SQLModel, table=True):
     action: str
     target: str | None = None
     details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Event(SQLModel, table=True):
+    """The outbox: each event a person may be told of, written with the change it reports
+    (models/events.py holds their shapes)."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_workspace_occurred", "workspace_id", "occurred_at"),)
+    id: str = Field(primary_key=True)
+    workspace_id: str
+    partner_id: str | None = Field(default=None, index=True)
+    type: str  # an EventType
+    severity: str  # a Severity
+    occurred_at: datetime = Field(default_factory=utcnow)
+    data: dict = Field(sa_column=Column(JSON, nullable=False))

@@ -15,7 +15,7 @@ import logs
 from config import KeysMissing
 from models.errors import StoreError
 from starter.cmd_audit import audit_app
-from starter.cmd_changes import changes_app
+from starter.cmd_changes import changes_app, events_app
 from starter.cmd_db import db_app
 from starter.cmd_doctor import doctor
 from starter.cmd_keys import keys_app
@@ -37,6 +37,7 @@ app.add_typer(monitor_app, name="monitor")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(users_app, name="users")
 app.add_typer(changes_app, name="changes")
+app.add_typer(events_app, name="events")
 app.add_typer(schedules_app, name="schedules")
 app.add_typer(temporal_app, name="temporal")
 app.add_typer(keys_app, name="keys")

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import typer
 
-from models import partners, tasks
+from models import events, partners, tasks
 from models.changes import PersonChange, Severity, list_changes
 from models.errors import Invalid
 from starter import context
@@ -86,3 +86,37 @@ def show_task(task_id: str, workspace: str | None, fmt: OutputFormat) -> None:
     if fmt is OutputFormat.table:
         print()
         emit(changes, ["change", "severity", "email", "name", "fields"], fmt)
+
+
+events_app = typer.Typer(help="Events: what a person may be told of (alerts deliver them).", no_args_is_help=True)
+
+
+def _summary(data) -> str:
+    if isinstance(data, events.PeopleChanged):
+        return f"+{data.counts.added} ~{data.counts.changed} -{data.counts.removed} (task {data.task_id})"
+    if isinstance(data, events.CheckBlocked):
+        return f"{data.reason} (task {data.task_id})"
+    if isinstance(data, events.NeedsAttention):
+        return f"{data.code}: {data.reason}"
+    if isinstance(data, events.Onboarded):
+        return f"monitor account {data.monitor_account_email}"
+    return f"by {data.by}"
+
+
+@events_app.command("list")
+def list_events(workspace: Workspace = None, partner: PartnerFilter = None, limit: Limit = 50,
+                output: Output = OutputFormat.table, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
+    """List events, newest first: a check's changes, a blocked check, a partner needing attention,
+    onboarded or disconnected. JSON gives each as delivered (docs/EVENTS.md)."""
+    fmt = output_format(output, as_json, as_csv)
+    with context.store() as session:
+        ws = context.workspace(session, workspace)
+        partner_id = partners.resolve(session, ws.id, partner).id if partner else None
+        found = [events.envelope(e) for e in events.list_events(session, ws.id, partner_id, limit)]
+    if fmt in (OutputFormat.json, OutputFormat.jsonl):
+        emit([e.model_dump(mode="json") for e in found], list(events.EventEnvelope.model_fields), fmt)
+        return
+    emit([{"at": e.timestamp, "type": e.type, "severity": e.severity, "partner": e.data.partner.business_id,
+           "partner_name": e.data.partner.name, "summary": _summary(e.data), "id": e.id} for e in found],
+         ["at", "type", "severity", "partner_name", "summary"] if fmt is OutputFormat.table else
+         ["id", "at", "type", "severity", "partner", "partner_name", "summary"], fmt)

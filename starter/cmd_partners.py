@@ -11,7 +11,7 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowQ
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
-from models import audit, onboarding, partners, tasks, validation, workspaces
+from models import audit, events, onboarding, partners, tasks, validation, workspaces
 from models.errors import Conflict
 from models.results import Fault, Reason
 from models.statuses import PartnerStatus, TaskStatus, Trigger
@@ -256,4 +256,5 @@ def disconnect(workspace: Workspace = None, partner: Partner = ...) -> None:
         destroyed = onboarding.disconnect(session, p)
         audit.record(session, ws.id, "partner.disconnect", target=p.business_id, by=context.actor(),
                      details={"secrets_destroyed": destroyed})
+        events.record(session, ws.id, events.Disconnected(partner=events.partner_ref(p), by=context.actor()))
     say(f"Disconnected partner {p.business_id}: schedule stopped, {destroyed} monitor account(s) destroyed, history kept")

@@ -67,6 +67,11 @@ async def test_second_check_gives_the_exact_diff(cli, worker, sim, record_histor
     shown = (await ok(cli, "tasks", "show", task_id, "-w", WS)).out
     assert "asset Acme US Ads (549764000101): Analyst -> Admin" in shown and "high" in shown
     assert (await json_of(cli, "tasks", "show", task_id, "-w", WS))[0]["added"] == 1
+    told = await json_of(cli, "events", "list", "-w", WS, "-p", NORTHWIND)
+    assert [e["type"] for e in told] == ["partner.people.changed", "partner.people.changed", "partner.onboarded"]
+    assert told[0]["data"]["counts"] == {"added": 1, "changed": 1, "removed": 1, "listed": 11}
+    assert told[0]["severity"] == "high" and told[0]["data"]["task_id"] == task_id
+    assert told[2]["data"]["monitor_account_email"] == NORTHWIND_MONITOR.email
     refused = await cli("changes", "list", "-w", WS, "--since", "last tuesday")
     assert refused.code == 2 and "--since 'last tuesday'" in refused.err
 

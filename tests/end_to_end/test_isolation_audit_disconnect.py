@@ -86,6 +86,8 @@ async def test_audit_log_and_disconnect(cli, worker, engine):
     await ok(cli, "monitor", "select", "-w", WS, "-p", NORTHWIND, "--account", NORTHWIND_MONITOR.email)
     partner = next(p for p in await json_of(cli, "partners", "list", "-w", WS) if p["business_id"] == NORTHWIND)
     assert partner["status"] == "Onboarded"
+    told = [e["type"] for e in await json_of(cli, "events", "list", "-w", WS, "-p", NORTHWIND)]
+    assert told[:2] == ["partner.onboarded", "partner.disconnected"] and told.count("partner.onboarded") == 2
 
     await ok(cli, "keys", "rotate")
     actions = [e["action"] for e in await json_of(cli, "audit", "list", "-w", WS)][::-1]

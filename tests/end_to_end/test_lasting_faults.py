@@ -45,6 +45,9 @@ async def test_lasting_fault_is_reported_once_with_evidence(code, cli, worker, s
     partner = next(p for p in await json_of(cli, "partners", "list", "-w", WS) if p["business_id"] == business_id)
     assert (partner["status"], partner["reason_code"]) == ("Needs attention", code)
     assert words in partner["reason"]
+    told = [e for e in await json_of(cli, "events", "list", "-w", WS, "-p", business_id)
+            if e["type"] == "partner.needs_attention"]
+    assert [(e["data"]["code"], e["severity"]) for e in told] == [(code, "high")]  # once, with its code
     evidence = list(settings.artifacts_dir.glob(f"connect-{partner['id']}/*-{code}.*"))
     assert sorted(p.name.split(".", 1)[1] for p in evidence) == ["png", "trace.zip"]
 

@@ -38,12 +38,17 @@ async def test_removing_too_many_blocks_until_approved(cli, worker, sim, record_
     assert await _users(cli, NORTHWIND) == NORTHWIND_PEOPLE  # nothing applied
     task = (await json_of(cli, "tasks", "list", "-w", WS, "-p", NORTHWIND))[0]
     assert (task["status"], task["reason_code"], task["removed"]) == ("Blocked", "RemovalSafeguard", 3)
+    told = await json_of(cli, "events", "list", "-w", WS, "-p", NORTHWIND)
+    assert told[0]["type"] == "partner.check.blocked" and "remove 3 of 7" in told[0]["data"]["reason"]
 
     approved = await ok(cli, "tasks", "approve", task["id"], "-w", WS)
     assert "Completed" in approved.out
     assert await _users(cli, NORTHWIND) == NORTHWIND_PEOPLE[3:]
     task = (await json_of(cli, "tasks", "list", "-w", WS, "-p", NORTHWIND))[0]
     assert (task["status"], task["removed"]) == ("Completed", 3)
+    told = await json_of(cli, "events", "list", "-w", WS, "-p", NORTHWIND)
+    assert (told[0]["type"], told[0]["data"]["task_id"], told[0]["data"]["counts"]["removed"]) == (
+        "partner.people.changed", task["id"], 3)  # applied once approved, and told then
     again = await cli("tasks", "approve", task["id"], "-w", WS)
     assert again.code == 4 and "not waiting for a review" in again.err
     await record_histories("check-blocked-approved")

@@ -6,8 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from models import events, people, tasks
 from models.changes import Severity, field_changes, list_changes, severity
 from models.db import session_scope
+from models.tables import Partner
 from tests.models.test_people_import import row, run_check, store  # noqa: F401 - `store` is a fixture
 
 
@@ -59,3 +61,22 @@ def test_a_checks_changes_are_listed_with_severity_newest_first(store):
         assert len(list_changes(session, ws)) == 5  # two added by the first check, three by the second
         assert list_changes(session, ws, since=datetime.now(timezone.utc) + timedelta(minutes=1)) == []
         assert list_changes(session, "ws_other") == []  # another workspace sees nothing of these
+
+
+def test_an_applied_diff_is_one_event_told_once(store):
+    engine, ws, pt = store
+    run_check(engine, ws, pt, [[row("a@x.io"), row("b@x.io")]])
+    task_id, _ = run_check(engine, ws, pt, [[row("a@x.io", role="Manager"), row("c@x.io")]])
+    run_check(engine, ws, pt, [[row("a@x.io", role="Manager"), row("c@x.io")]])  # nothing changed: no event
+    with session_scope(engine) as session:
+        found = [events.envelope(e) for e in events.list_events(session, ws)]
+        assert [(e.type, e.data.counts.added, e.data.counts.changed, e.data.counts.removed) for e in found] == [
+            (events.EventType.PEOPLE_CHANGED, 1, 1, 1), (events.EventType.PEOPLE_CHANGED, 2, 0, 0)]
+        latest = found[0]
+        assert latest.data.task_id == task_id and latest.severity == Severity.HIGH  # a@ became Manager
+        assert {p.email: p.change for p in latest.data.people} == {"a@x.io": "changed", "c@x.io": "added",
+                                                                    "b@x.io": "removed"}
+        # A retried import (its reply lost) returns the same counts and tells nobody again.
+        again = people.import_snapshot(session, tasks.get(session, task_id), session.get(Partner, pt))
+        assert (again.added, again.changed, again.removed) == (1, 1, 1)
+        assert len(events.list_events(session, ws)) == 2

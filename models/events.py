@@ -1,0 +1,155 @@
+"""Events: what happened to a partner that a person may want to be told, recorded in the store in the
+same transaction as the change itself (an outbox), so that none is lost and none is told of a change
+that did not happen. Each carries a thin diff (ids, emails, fields) and never a secret. Their JSON
+Schemas are docs/EVENTS.md (`python -m devtools.event_docs`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from sqlmodel import Session, select
+
+from models.changes import SEVERITY_ORDER, Severity, describe
+from models.ids import new_id
+from models.tables import ChangeLog, Event, Partner, utcnow
+
+
+class EventType(StrEnum):
+    PEOPLE_CHANGED = "partner.people.changed"
+    CHECK_BLOCKED = "partner.check.blocked"
+    NEEDS_ATTENTION = "partner.needs_attention"
+    ONBOARDED = "partner.onboarded"
+    DISCONNECTED = "partner.disconnected"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PartnerRef(_Strict):
+    id: str = Field(description="partnerwatch's id of the partner")
+    business_id: str = Field(description="The partner's Pinterest Business id")
+    name: str
+
+
+class FieldDiff(_Strict):
+    field: str = Field(description="name, role, status, or `asset <name> (<id>)`")
+    before: str | None = Field(description="null: the person did not have it")
+    after: str | None = Field(description="null: the person no longer has it")
+
+
+class PersonDiff(_Strict):
+    email: str
+    change: Literal["added", "changed", "removed"]
+    severity: Severity
+    fields: list[FieldDiff]
+
+
+class Counts(_Strict):
+    added: int
+    changed: int
+    removed: int
+    listed: int = Field(description="Everyone on the partner's Members list, including people without the company's assets")
+
+
+class PeopleChanged(_Strict):
+    type: Literal[EventType.PEOPLE_CHANGED] = EventType.PEOPLE_CHANGED
+    partner: PartnerRef
+    task_id: str
+    counts: Counts
+    severity: Severity = Field(description="The highest severity among the people")
+    people: list[PersonDiff]
+
+
+class CheckBlocked(_Strict):
+    type: Literal[EventType.CHECK_BLOCKED] = EventType.CHECK_BLOCKED
+    partner: PartnerRef
+    task_id: str
+    reason: str = Field(description="Why the removal safeguard holds the check, in plain words")
+    counts: Counts = Field(description="What the check would apply if approved")
+
+
+class NeedsAttention(_Strict):
+    type: Literal[EventType.NEEDS_ATTENTION] = EventType.NEEDS_ATTENTION
+    partner: PartnerRef
+    code: str = Field(description="The lasting fault's code, e.g. BadCredentials, UnderpermissionedAccount")
+    reason: str
+    task_id: str | None = Field(None, description="The check that found it, if a check did")
+
+
+class Onboarded(_Strict):
+    type: Literal[EventType.ONBOARDED] = EventType.ONBOARDED
+    partner: PartnerRef
+    monitor_account_email: str
+
+
+class Disconnected(_Strict):
+    type: Literal[EventType.DISCONNECTED] = EventType.DISCONNECTED
+    partner: PartnerRef
+    by: str = Field(description="Who disconnected it (the audit log's actor)")
+
+
+EventData = Annotated[PeopleChanged | CheckBlocked | NeedsAttention | Onboarded | Disconnected, Field(discriminator="type")]
+EVENT_DATA = TypeAdapter(EventData)
+MODELS = {EventType.PEOPLE_CHANGED: PeopleChanged, EventType.CHECK_BLOCKED: CheckBlocked,
+          EventType.NEEDS_ATTENTION: NeedsAttention, EventType.ONBOARDED: Onboarded, EventType.DISCONNECTED: Disconnected}
+
+
+class EventEnvelope(_Strict):
+    """What a destination receives: the Standard Webhooks payload shape (type, timestamp, data)."""
+
+    id: str
+    type: EventType
+    timestamp: datetime
+    workspace_id: str
+    severity: Severity
+    data: EventData
+
+
+def partner_ref(partner: Partner) -> PartnerRef:
+    return PartnerRef(id=partner.id, business_id=partner.business_id, name=partner.name)
+
+
+def severity_of(data) -> Severity:
+    """A diff's is its highest person's; anything that waits for a person is high; the rest low."""
+    if isinstance(data, PeopleChanged):
+        return data.severity
+    return Severity.HIGH if isinstance(data, CheckBlocked | NeedsAttention) else Severity.LOW
+
+
+def record(session: Session, workspace_id: str, data) -> Event:
+    """Adds the event to the outbox, in the caller's transaction."""
+    event = Event(id=new_id("evt"), workspace_id=workspace_id, partner_id=data.partner.id, type=data.type,
+                  severity=severity_of(data), occurred_at=utcnow(), data=data.model_dump(mode="json"))
+    session.add(event)
+    session.flush()
+    return event
+
+
+def people_changed(session: Session, partner: Partner, task_id: str, counts: Counts) -> Event | None:
+    """The check's diff as one event, or none when nothing changed."""
+    entries = session.exec(select(ChangeLog).where(ChangeLog.task_id == task_id).order_by(ChangeLog.id)).all()
+    if not entries:
+        return None
+    people = [describe(entry) for entry in entries]
+    top = max((p.severity for p in people), key=SEVERITY_ORDER.__getitem__)
+    return record(session, partner.workspace_id, PeopleChanged(
+        partner=partner_ref(partner), task_id=task_id, counts=counts, severity=top,
+        people=[PersonDiff(email=p.email, change=p.kind, severity=p.severity,
+                           fields=[FieldDiff(field=f.field, before=f.before, after=f.after) for f in p.fields])
+                for p in people]))
+
+
+def envelope(event: Event) -> EventEnvelope:
+    return EventEnvelope(id=event.id, type=event.type, timestamp=event.occurred_at, workspace_id=event.workspace_id,
+                         severity=event.severity, data=EVENT_DATA.validate_python(event.data))
+
+
+def list_events(session: Session, workspace_id: str, partner_id: str | None = None, limit: int = 50) -> list[Event]:
+    query = select(Event).where(Event.workspace_id == workspace_id)
+    if partner_id:
+        query = query.where(Event.partner_id == partner_id)
+    return list(session.exec(query.order_by(Event.occurred_at.desc(), Event.id.desc()).limit(limit)))
