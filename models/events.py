@@ -17,6 +17,10 @@ from models.ids import new_id
 from models.tables import ChangeLog, Event, Partner, utcnow
 
 
+# An event stays small whatever the diff: a first import of 100,000 people is one event naming 100.
+PEOPLE_IN_EVENT = 100
+
+
 class EventType(StrEnum):
     PEOPLE_CHANGED = "partner.people.changed"
     CHECK_BLOCKED = "partner.check.blocked"
@@ -60,8 +64,11 @@ class PeopleChanged(_Strict):
     partner: PartnerRef
     task_id: str
     counts: Counts
-    severity: Severity = Field(description="The highest severity among the people")
-    people: list[PersonDiff]
+    severity: Severity = Field(description="The highest severity among the people (high when there are more "
+                                           "people than the event can carry: a person should look)")
+    people: list[PersonDiff] = Field(description=f"At most {PEOPLE_IN_EVENT}, the most severe first; all of them: "
+                                                 "`partnerwatch changes list --task <task_id>`")
+    truncated: bool = Field(False, description="More people changed than `people` holds")
 
 
 class CheckBlocked(_Strict):
@@ -130,17 +137,21 @@ def record(session: Session, workspace_id: str, data) -> Event:
 
 
 def people_changed(session: Session, partner: Partner, task_id: str, counts: Counts) -> Event | None:
-    """The check's diff as one event, or none when nothing changed."""
-    entries = session.exec(select(ChangeLog).where(ChangeLog.task_id == task_id).order_by(ChangeLog.id)).all()
-    if not entries:
+    """The check's diff as one event, or none when nothing changed. Reads at most a few rows more than
+    it carries, so that a huge diff costs what a small one does."""
+    total = counts.added + counts.changed + counts.removed
+    if not total:
         return None
-    people = [describe(entry) for entry in entries]
-    top = max((p.severity for p in people), key=SEVERITY_ORDER.__getitem__)
+    entries = session.exec(select(ChangeLog).where(ChangeLog.task_id == task_id).order_by(ChangeLog.id)
+                           .limit(PEOPLE_IN_EVENT * 10)).all()
+    people = sorted((describe(entry) for entry in entries), key=lambda p: -SEVERITY_ORDER[p.severity])
+    truncated = total > PEOPLE_IN_EVENT
+    top = Severity.HIGH if len(entries) < total else max((p.severity for p in people), key=SEVERITY_ORDER.__getitem__)
     return record(session, partner.workspace_id, PeopleChanged(
-        partner=partner_ref(partner), task_id=task_id, counts=counts, severity=top,
+        partner=partner_ref(partner), task_id=task_id, counts=counts, severity=top, truncated=truncated,
         people=[PersonDiff(email=p.email, change=p.kind, severity=p.severity,
                            fields=[FieldDiff(field=f.field, before=f.before, after=f.after) for f in p.fields])
-                for p in people]))
+                for p in people[:PEOPLE_IN_EVENT]]))
 
 
 def envelope(event: Event) -> EventEnvelope:

@@ -80,3 +80,15 @@ def test_an_applied_diff_is_one_event_told_once(store):
         again = people.import_snapshot(session, tasks.get(session, task_id), session.get(Partner, pt))
         assert (again.added, again.changed, again.removed) == (1, 1, 1)
         assert len(events.list_events(session, ws)) == 2
+
+
+def test_a_big_diff_is_one_small_event(store):
+    engine, ws, pt = store
+    crowd = [row(f"p{n:03d}@x.io") for n in range(150)] + [row("boss@x.io", assets=(("1001", "Admin"),))]
+    task_id, result = run_check(engine, ws, pt, [crowd[i:i + 25] for i in range(0, len(crowd), 25)])
+    assert result.added == 151
+    with session_scope(engine) as session:
+        told = events.envelope(events.list_events(session, ws)[0])
+    assert len(told.data.people) == events.PEOPLE_IN_EVENT and told.data.truncated
+    assert told.data.people[0].email == "boss@x.io" and told.severity == Severity.HIGH  # the most severe first
+    assert told.data.counts.added == 151
