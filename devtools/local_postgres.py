@@ -1,6 +1,8 @@
 """A throwaway PostgreSQL cluster on a free loopback port, in a temp folder, for the tests and the
-benchmarks: initdb, pg_ctl start, and everything removed afterwards. As root it runs as the `postgres`
-user (PostgreSQL refuses to run as root). It never touches a cluster of the machine's own."""
+benchmarks: initdb, pg_ctl start, and everything removed afterwards (a run killed before it could is
+cleaned up by the next one). As root it runs as the `postgres` user (PostgreSQL refuses to run as
+root). It never touches a cluster of the machine's own. pytest-postgresql was the other choice; it
+runs pg_ctl as the current user, which fails as root, and the benchmarks need the same cluster."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SUPERUSER = "postgres"
+FOLDER_PREFIX = "partnerwatch-pg-"
 
 
 class PostgresMissing(RuntimeError):
@@ -74,13 +77,36 @@ def _as_postgres_user() -> tuple[list[str], int | None, int | None]:
     return ["runuser", "-u", "postgres", "--"], user.pw_uid, user.pw_gid
 
 
+def _stop(prefix: list[str], binaries: Path, folder: Path) -> None:
+    subprocess.run([*prefix, str(binaries / "pg_ctl"), "-D", str(folder / "data"), "-m", "immediate", "-w", "stop"],
+                   capture_output=True)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sweep_orphans(prefix: list[str], binaries: Path) -> None:
+    """Stops the clusters of runs that were killed before they could (their owner is gone)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        try:
+            owner = int((folder / "owner.pid").read_text())
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            _stop(prefix, binaries, folder)
+        except PermissionError:
+            pass  # another user's live process
+
+
 @contextmanager
 def running_postgres(durable: bool = False) -> Iterator[LocalPostgres]:
     """A cluster for the duration of the block. `durable=False` turns fsync off: tests need no crash
     safety, and it makes them faster; benchmarks that compare write costs pass durable=True."""
     binaries = postgres_bin()
     prefix, uid, gid = _as_postgres_user()
-    folder = Path(tempfile.mkdtemp(prefix="partnerwatch-pg-"))
+    _sweep_orphans(prefix, binaries)
+    folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+    (folder / "owner.pid").write_text(str(os.getpid()))
     if uid is not None:
         os.chown(folder, uid, gid)
     data, port = folder / "data", _free_port()
@@ -98,6 +124,4 @@ def running_postgres(durable: bool = False) -> Iterator[LocalPostgres]:
     try:
         yield LocalPostgres(port=port, folder=folder)
     finally:
-        subprocess.run([*prefix, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                       capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
+        _stop(prefix, binaries, folder)
