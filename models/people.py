@@ -178,7 +178,8 @@ def apply_diff(session: Session, task: AutomationTask, partner: Partner, diff: S
     S, P = SnapshotRow.__table__, PartnerPerson.__table__
     now = utcnow()
     if diff.new:
-        _insert_new_people(session, task, partner, now)
+        # When every person the snapshot lists is new (a first import), nobody needs looking up.
+        _insert_new_people(session, task, partner, now, all_new=diff.new == diff.listed_here)
     updates, changes = [], []
 
     def change(kind: str, email: str, before: dict | None, after: dict | None) -> None:
@@ -211,11 +212,12 @@ def apply_diff(session: Session, task: AutomationTask, partner: Partner, diff: S
     task.imported_at = now
 
 
-def _insert_new_people(session: Session, task: AutomationTask, partner: Partner, now) -> None:
+def _insert_new_people(session: Session, task: AutomationTask, partner: Partner, now, all_new: bool = False) -> None:
     """Copies the people the partner never had from the snapshot, with an `added` change each, in SQL."""
     S, P, C = SnapshotRow.__table__, PartnerPerson.__table__, ChangeLog.__table__
-    never_seen = (S.c.task_id == task.id) & S.c.relevant.is_(True) & ~exists().where(
-        P.c.partner_id == partner.id, P.c.email_key == S.c.email_key)
+    never_seen = (S.c.task_id == task.id) & S.c.relevant.is_(True)
+    if not all_new:
+        never_seen = never_seen & ~exists().where(P.c.partner_id == partner.id, P.c.email_key == S.c.email_key)
     stamp = literal(now, type_=P.c.first_seen.type)
     session.execute(C.insert().from_select(
         ["task_id", "partner_id", "email", "change", "before", "after", "at"],
