@@ -19,8 +19,8 @@ from activities.schedules import ScheduleActivities
 from activities.site import SiteActivities
 from activities.store import StoreActivities
 from config import KeysMissing, Settings, get_settings
-from models.schema import SchemaNotCurrent, open_store
 from models.reading import ReadingStore
+from models.schema import SchemaNotCurrent, open_store
 from models.vault import Vault
 from pinterest_reader.browser_host import BrowserHost
 from temporal_common.connection import connect
@@ -94,7 +94,8 @@ async def main() -> None:
     logs.configure(settings.log_level, settings.log_format)
     # Before connecting anywhere: a store behind this release or a host without keys is one line.
     open_store(settings.database_url)
-    settings.master_keys(), settings.codec_keys()
+    settings.master_keys()
+    settings.codec_keys()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

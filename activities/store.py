@@ -13,10 +13,10 @@ from temporalio.service import RPCError
 
 from models import audit, events, locks, onboarding, partners, people, tasks, workspaces
 from models.db import session_scope
-from temporal_common import metrics
 from models.results import Fault, ImportResult, Reason
 from models.safeguard import RemovalPolicy
 from models.statuses import InviteState, PartnerStatus, TaskStatus
+from temporal_common import metrics
 from workflows.check_for_updates.payloads import (
     BeginCheckInput, BeginCheckResult, BlockInput, FinishTaskInput, ImportInput, ImportPartnersInput,
 )
@@ -104,11 +104,10 @@ class StoreActivities:
             task.added, task.changed, task.removed = input.counts.added, input.counts.changed, input.counts.removed
             tasks.set_status(session, task, TaskStatus.BLOCKED, input.counts.blocked)
             if first_time and task.partner_id:
-                counts = input.counts
                 events.record(session, task.workspace_id, events.CheckBlocked(
                     partner=events.partner_ref(partners.get(session, task.partner_id)), task_id=task.id,
-                    reason=counts.blocked.message if counts.blocked else "", counts=events.Counts(
-                        added=counts.added, changed=counts.changed, removed=counts.removed, listed=counts.listed)))
+                    reason=input.counts.blocked.message if input.counts.blocked else "",
+                    counts=events.Counts.of(input.counts)))
 
     @activity.defn(name="import_partners")
     def import_partners(self, input: ImportPartnersInput) -> ImportResult:
@@ -128,15 +127,13 @@ class StoreActivities:
             people.discard_snapshot(session, task.id)
             if task.partner_id:
                 partner = partners.get(session, task.partner_id)
+                was = (partner.status, partner.status_reason_code)
                 if input.fault and input.fault.lasting:
-                    if (partner.status, partner.status_reason_code) != (PartnerStatus.NEEDS_ATTENTION, input.fault.code):
-                        events.record(session, partner.workspace_id, events.NeedsAttention(  # on the change only
-                            partner=events.partner_ref(partner), code=input.fault.code, reason=input.fault.message,
-                            task_id=task.id))
                     partners.set_status(session, partner, PartnerStatus.NEEDS_ATTENTION, input.fault.code,
                                         input.fault.message)
                 elif input.status == TaskStatus.COMPLETED and partner.status == PartnerStatus.NEEDS_ATTENTION:
                     partners.set_status(session, partner, PartnerStatus.ONBOARDED)
+                events.partner_status_changed(session, partner, was, task_id=task.id)
             kind = task.task
         metrics.count(metrics.CHECKS, task=kind, status=input.status)
         log.info("task.finish", task_id=input.task_id, status=input.status,
@@ -197,14 +194,9 @@ class StoreActivities:
             partner = partners.get(session, input.partner_id)
             was = (partner.status, partner.status_reason_code)
             recorded = onboarding.record_connection(session, partner, input.status, input.fault, input.monitor_account_id)
-            if recorded and (partner.status, partner.status_reason_code) != was:  # told on a change only
-                if partner.status == PartnerStatus.ONBOARDED and input.monitor_account_id:
-                    events.record(session, partner.workspace_id, events.Onboarded(
-                        partner=events.partner_ref(partner),
-                        monitor_account_email=onboarding.monitor(session, input.monitor_account_id).email))
-                elif partner.status == PartnerStatus.NEEDS_ATTENTION and input.fault:
-                    events.record(session, partner.workspace_id, events.NeedsAttention(
-                        partner=events.partner_ref(partner), code=input.fault.code, reason=input.fault.message))
+            if recorded:
+                events.partner_status_changed(session, partner, was, monitor_account_email=onboarding.monitor(
+                    session, input.monitor_account_id).email if input.monitor_account_id else None)
             if recorded and input.monitor_account_id:
                 action = "monitor.connect" if input.status == PartnerStatus.ONBOARDED else "monitor.connect_failed"
                 audit.record(session, partner.workspace_id, action, target=partner.business_id, by=BY_WORKFLOW,

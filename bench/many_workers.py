@@ -17,6 +17,7 @@ import asyncio
 import time
 import uuid
 from collections import Counter
+from contextlib import AsyncExitStack
 
 import psutil
 from sqlalchemy import text
@@ -69,13 +70,14 @@ async def history_of(bench: Stack, handle) -> dict:
 async def one_configuration(workers: int, partners: int, size: int, kill: bool) -> dict:
     world = generate.many(partners, size)
     business_ids = [b["business_id"] for b in world["businesses"] if b["business_id"] != generate.COMPANY_ID]
-    async with stack(f"many_workers_{workers}", world, business_ids, store="postgresql") as bench:
+    async with stack(f"many_workers_{workers}", world, business_ids, store="postgresql") as bench, \
+            AsyncExitStack() as sampling:
         queue = f"bench-shared-{uuid.uuid4().hex[:6]}"
         names = [f"w{i}" for i in range(workers)]
         for name in names:
             await bench.start_worker(name, queue=queue, browser_concurrency=4, parallel_pages=4)
         await asyncio.sleep(3)  # connected and polling
-        samplers = [MemorySampler(bench.workers[name].pid).__enter__() for name in names]
+        samplers = [sampling.enter_context(MemorySampler(bench.workers[name].pid)) for name in names]
         pg_before, cpu_before = pg_activity(bench), psutil.cpu_times()
         started = time.perf_counter()
         handles = [await bench.start_check(names[0], b) for b in business_ids]
@@ -97,12 +99,11 @@ async def one_configuration(workers: int, partners: int, size: int, kill: bool) 
             killed_after = finished
             if workers == 1:  # nobody else would finish the work: it comes back, as a supervisor would start it
                 victim.start()
-                samplers.append(MemorySampler(victim.pid).__enter__())
+                samplers.append(sampling.enter_context(MemorySampler(victim.pid)))
         results = await asyncio.gather(*waiting)
         wall = time.perf_counter() - started
         cpu_after, pg_after = psutil.cpu_times(), pg_activity(bench)
-        for sampler in samplers:
-            sampler.__exit__(None, None, None)
+        await sampling.aclose()
         histories = [await history_of(bench, h) for h in handles[:20]]
         counts = store_counts(bench)
     completed = sum(r.status == TaskStatus.COMPLETED for r in results)

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,6 +59,16 @@ class LocalPostgres:
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user={SUPERUSER} dbname=postgres", autocommit=True) as c:
             c.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return self.url(name)
+
+    @contextmanager
+    def throwaway_database(self, template: str | None = None) -> Iterator[str]:
+        """A database of a uniquely made name for the block, dropped (sessions and all) after it."""
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        url = self.create_database(name, template)
+        try:
+            yield url
+        finally:
+            self.drop_database(name)
 
     def drop_database(self, name: str) -> None:
         import psycopg

@@ -14,6 +14,8 @@ from sqlmodel import Session, select
 
 from models.changes import SEVERITY_ORDER, Severity, describe
 from models.ids import new_id
+from models.results import ImportResult
+from models.statuses import PartnerStatus
 from models.tables import ChangeLog, Event, Partner, utcnow
 
 
@@ -57,6 +59,10 @@ class Counts(_Strict):
     changed: int
     removed: int
     listed: int = Field(description="Everyone on the partner's Members list, including people without the company's assets")
+
+    @classmethod
+    def of(cls, result: ImportResult) -> Counts:
+        return cls(added=result.added, changed=result.changed, removed=result.removed, listed=result.listed)
 
 
 class PeopleChanged(_Strict):
@@ -134,6 +140,22 @@ def record(session: Session, workspace_id: str, data) -> Event:
     session.add(event)
     session.flush()
     return event
+
+
+def partner_status_changed(session: Session, partner: Partner, was: tuple[str, str | None], *,
+                           monitor_account_email: str | None = None, task_id: str | None = None) -> Event | None:
+    """What a partner's new status tells, told on a change only (a check that finds the same lasting
+    fault again tells nobody): `Needs attention` with its reason, or `Onboarded` by a monitor account."""
+    if (partner.status, partner.status_reason_code) == was:
+        return None
+    if partner.status == PartnerStatus.NEEDS_ATTENTION:
+        return record(session, partner.workspace_id, NeedsAttention(
+            partner=partner_ref(partner), code=partner.status_reason_code or "", reason=partner.status_reason or "",
+            task_id=task_id))
+    if partner.status == PartnerStatus.ONBOARDED and monitor_account_email:
+        return record(session, partner.workspace_id, Onboarded(partner=partner_ref(partner),
+                                                               monitor_account_email=monitor_account_email))
+    return None
 
 
 def people_changed(session: Session, partner: Partner, task_id: str, counts: Counts) -> Event | None:

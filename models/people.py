@@ -143,8 +143,7 @@ def import_snapshot(session: Session, task: AutomationTask, partner: Partner, po
     session.add(task)
     if result.added or result.changed or result.removed:  # told once: a retried import returned above
         session.flush()
-        events.people_changed(session, partner, task.id, events.Counts(
-            added=result.added, changed=result.changed, removed=result.removed, listed=result.listed))
+        events.people_changed(session, partner, task.id, events.Counts.of(result))
     return result
 
 

@@ -76,9 +76,10 @@ def state(engine: Engine) -> SchemaState:
 def upgrade(engine: Engine, to: str = "head") -> tuple[str | None, str | None]:
     """Brings the schema to `to` in one transaction (where the database has transactional DDL):
     a failed upgrade leaves the store as it was. Returns the revisions before and after."""
-    before = state(engine).current
+    found = state(engine)
+    before = found.current
     if before is not None and not known(before):
-        require_current(engine)  # a store of a newer release: this one must not touch it
+        require_current(engine, found)  # a store of a newer release: this one must not touch it
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
@@ -86,21 +87,25 @@ def upgrade(engine: Engine, to: str = "head") -> tuple[str | None, str | None]:
     return before, state(engine).current
 
 
-def require_current(engine: Engine) -> None:
-    found = state(engine)
+def refusal(engine: Engine, found: SchemaState) -> str | None:
+    """Why a process of this release must not use the store, in one line; None when it may."""
     if found.is_current:
-        return
+        return None
     at = where(engine)
     if found.current is None and not found.has_tables:
-        raise SchemaNotCurrent(f"the store at {at} has no schema yet: run `partnerwatch db upgrade`")
+        return f"the store at {at} has no schema yet: run `partnerwatch db upgrade`"
     if found.current is None:
-        raise SchemaNotCurrent(f"the store at {at} was made before migrations: run `partnerwatch db upgrade` "
-                               "to adopt it (every row is kept)")
+        return f"the store at {at} was made before migrations: run `partnerwatch db upgrade` to adopt it (every row is kept)"
     if not known(found.current):
-        raise SchemaNotCurrent(f"the store at {at} has schema {found.current}, newer than this partnerwatch "
-                               f"knows (it needs {found.head}): run the newer partnerwatch release on this host")
-    raise SchemaNotCurrent(f"the store at {at} has schema {found.current}, behind the {found.head} this "
-                           "partnerwatch needs: run `partnerwatch db upgrade`")
+        return (f"the store at {at} has schema {found.current}, newer than this partnerwatch knows "
+                f"(it needs {found.head}): run the newer partnerwatch release on this host")
+    return f"the store at {at} has schema {found.current}, behind the {found.head} this partnerwatch needs: run `partnerwatch db upgrade`"
+
+
+def require_current(engine: Engine, found: SchemaState | None = None) -> None:
+    said = refusal(engine, found or state(engine))
+    if said:
+        raise SchemaNotCurrent(said)
 
 
 _verified: set[str] = set()

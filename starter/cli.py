@@ -7,8 +7,8 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 
 import typer
-from temporalio.client import WorkflowFailureError
 from sqlalchemy.exc import OperationalError
+from temporalio.client import WorkflowFailureError
 from temporalio.service import RPCError
 
 import logs

@@ -28,4 +28,4 @@ def current() -> None:
     engine = engine_for(context.settings().database_url)
     found = schema.state(engine)
     say(f"{schema.where(engine)}: {found.current or 'none'}" + (" (head)" if found.is_current else f" (this release needs {found.head})"))
-    schema.require_current(engine)
+    schema.require_current(engine, found)

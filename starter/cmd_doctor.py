@@ -65,11 +65,9 @@ async def _pollers(client) -> str:
 async def _schema() -> str:
     engine = engine_for(context.settings().database_url)
     found = await asyncio.to_thread(schema.state, engine)
-    if not found.is_current:
-        try:
-            schema.require_current(engine)
-        except schema.SchemaNotCurrent as error:
-            raise Problem(str(error)) from None
+    said = schema.refusal(engine, found)
+    if said:
+        raise Problem(said)
     return f"{schema.where(engine)} at {found.current} (head)"
 
 

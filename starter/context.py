@@ -16,8 +16,8 @@ from sqlmodel import Session
 from config import Settings, get_settings
 from models import workspaces
 from models.db import session_scope
-from models.schema import open_store
 from models.errors import Conflict, Invalid
+from models.schema import open_store
 from models.tables import Workspace
 from models.vault import Vault
 from temporal_common.connection import connect

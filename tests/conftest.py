@@ -136,12 +136,9 @@ def database_url(request, store_backend, tmp_path, sqlite_template) -> str:
         shutil.copy(sqlite_template, tmp_path / "partnerwatch.db")
         yield f"sqlite:///{tmp_path}/partnerwatch.db"
         return
-    cluster = request.getfixturevalue("postgres")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    url = cluster.create_database(name, template=PG_TEMPLATE)
-    yield url
-    engine_for(url).dispose()
-    cluster.drop_database(name)
+    with request.getfixturevalue("postgres").throwaway_database(template=PG_TEMPLATE) as url:
+        yield url
+        engine_for(url).dispose()
 
 
 @pytest.fixture

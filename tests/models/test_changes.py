@@ -10,7 +10,7 @@ from models import events, people, tasks
 from models.changes import Severity, field_changes, list_changes, severity
 from models.db import session_scope
 from models.tables import Partner
-from tests.models.test_people_import import row, run_check, store  # noqa: F401 - `store` is a fixture
+from tests.models.conftest import row, run_check
 
 
 def person(role="Employee", status="Active", **assets) -> dict:

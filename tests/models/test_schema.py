@@ -7,7 +7,6 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -33,12 +32,9 @@ def empty_url(request, store_backend, tmp_path) -> str:
     if store_backend == "sqlite":
         yield f"sqlite:///{tmp_path}/empty.db"
         return
-    cluster = request.getfixturevalue("postgres")
-    name = f"e_{uuid.uuid4().hex[:12]}"
-    url = cluster.create_database(name)
-    yield url
-    engine_for(url).dispose()
-    cluster.drop_database(name)
+    with request.getfixturevalue("postgres").throwaway_database() as url:
+        yield url
+        engine_for(url).dispose()
 
 
 def partnerwatch(url: str, *args: str) -> subprocess.CompletedProcess:
