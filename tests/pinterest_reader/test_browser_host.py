@@ -29,13 +29,15 @@ async def test_a_busy_host_recycles_without_waiting_for_a_quiet_moment():
 
 
 async def test_a_crashed_browser_is_replaced():
+    others = chromium_children()  # the session's own browsers, which this test must leave alone
     host = BrowserHost()
     async with host.context() as context:
         page = await context.new_page()
         await page.set_content("<p>x</p>")
-    browser_pid = next(p.pid for p in psutil.Process().children(recursive=True)
-                       if "chrom" in p.name().lower() and "--type=" not in " ".join(p.cmdline()))
-    os.kill(browser_pid, signal.SIGKILL)
+    ours = chromium_children() - others
+    roots = [pid for pid in ours if psutil.Process(pid).ppid() not in ours]  # the browser, not its helpers
+    assert len(roots) == 1
+    os.kill(roots[0], signal.SIGKILL)
     async with host.context() as context:
         page = await context.new_page()
         await page.set_content("<p>again</p>")
