@@ -35,7 +35,13 @@ async def test_a_crashed_browser_is_replaced():
         page = await context.new_page()
         await page.set_content("<p>x</p>")
     ours = chromium_children() - others
-    roots = [pid for pid in ours if psutil.Process(pid).ppid() not in ours]  # the browser, not its helpers
+    parent_of = {}
+    for pid in ours:
+        try:
+            parent_of[pid] = psutil.Process(pid).ppid()
+        except psutil.NoSuchProcess:  # a helper that came and went
+            pass
+    roots = [pid for pid, parent in parent_of.items() if parent not in ours]  # the browser, not its helpers
     assert len(roots) == 1
     os.kill(roots[0], signal.SIGKILL)
     async with host.context() as context:
