@@ -9,6 +9,7 @@ import base64
 import os
 import secrets
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,7 +31,7 @@ class KeysMissing(Exception):
 class KeySet:
     """Named AES keys: the first encrypts, every one decrypts (rotation adds a line on top)."""
 
-    keys: dict[str, bytes]
+    keys: dict[str, bytes] = dataclass_field(repr=False)  # never in a traceback's locals or a log line
     active: str
     source: Path | None = None  # None: an inline key from the environment, rotated where it is set
 
@@ -135,6 +136,8 @@ class Settings(BaseSettings):
     secret_password: SecretStr | None = Field(None, description="A password for `monitor share|update`, "
                                               "`integration add` without --password-stdin")
     secret_totp: SecretStr | None = Field(None, description="Its TOTP secret, if any")
+    secret_slack_url: SecretStr | None = Field(None, description="A Slack incoming webhook URL for "
+                                               "`alerts add --slack` when standard input is a terminal")
 
     @field_validator("codec_ui_origins", mode="before")
     @classmethod

@@ -14,7 +14,9 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 import logs
+from activities.alerts import AlertActivities
 from activities.browsing import BrowsingOptions
+from activities.outbox_relay import OutboxRelay
 from activities.schedules import ScheduleActivities
 from activities.site import SiteActivities
 from activities.store import StoreActivities
@@ -28,6 +30,7 @@ from temporal_common.faults import FaultInterceptor
 from temporal_common.log_context import LogContextInterceptor
 from temporal_common.metrics import prometheus_runtime
 from workflows.check_for_updates.workflow import CheckForUpdates
+from workflows.deliver_alert.workflow import DeliverAlert
 from workflows.onboard_partner.workflow import OnboardPartner
 
 log = structlog.get_logger(__name__)
@@ -47,14 +50,16 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
     # Log context outermost, so that a fault's log line carries the activity's ids.
     interceptors = [LogContextInterceptor(), FaultInterceptor()]
     schedules = ScheduleActivities(client, settings.task_queue, timedelta(hours=settings.check_interval_hours))
+    alerts = AlertActivities(engine, Vault(settings.master_keys()))
     main = Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[CheckForUpdates, OnboardPartner],
+        workflows=[CheckForUpdates, OnboardPartner, DeliverAlert],
         activities=[store.begin_check, store.import_snapshot, store.block_task, store.import_partners, store.finish_task,
                     store.check_shared_assets, store.invite_guest, store.record_guest_accepted,
                     store.record_reminder, store.close_invite, store.set_partner_status,
-                    store.partner_business_id, schedules.ensure_check_schedule],
+                    store.partner_business_id, schedules.ensure_check_schedule,
+                    alerts.attempt_delivery, alerts.exhaust_delivery],
         activity_executor=executor,
         interceptors=interceptors,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
@@ -70,6 +75,11 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
     return [main, browser]
 
 
+def build_relay(client: Client, settings: Settings) -> OutboxRelay:
+    """The loop that turns the store's new events into DeliverAlert workflows (activities/outbox_relay.py)."""
+    return OutboxRelay(open_store(settings.database_url), client, settings.task_queue)
+
+
 async def run(settings: Settings, stop: asyncio.Event) -> None:
     runtime = prometheus_runtime(settings.metrics_address) if settings.metrics_address else None
     client = await connect(settings, runtime)
@@ -81,6 +91,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
                  namespace=client.namespace, temporal=client.service_client.config.target_host,
                  site=settings.pinterest_url, metrics=f"http://{settings.metrics_address}/metrics" if runtime else None)
         tasks = [asyncio.create_task(w.run()) for w in workers]
+        tasks.append(asyncio.create_task(build_relay(client, settings).run(stop)))
         await stop.wait()
         log.info("worker.stopping")
         await asyncio.gather(*(w.shutdown() for w in workers))

@@ -13,6 +13,7 @@ from models import events
 from models.changes import Severity
 
 PARTNER = events.PartnerRef(id="pt_816b77dc72b7", business_id="549755813002", name="Northwind Media")
+DESTINATION = events.DestinationRef(id="dst_3a9e41c07b22", name="security-siem", kind="webhook")
 AT = datetime(2026, 11, 29, 9, 30, tzinfo=timezone.utc)
 
 EXAMPLES = [
@@ -42,6 +43,11 @@ EXAMPLES = [
         reason="The site refused the monitor account's password."),
     events.Onboarded(partner=PARTNER, monitor_account_email="monitor@northwind.example"),
     events.Disconnected(partner=PARTNER, by="cli:maria"),
+    events.DeliveryExhausted(
+        destination=DESTINATION, delivery_id="dlv_0c3e5f7a9b1d", event_id="evt_5d2c9a81f0e4",
+        event_type=events.EventType.PEOPLE_CHANGED, attempts=8, last_error="503 Service Unavailable", partner=PARTNER),
+    events.DestinationDisabled(destination=DESTINATION, reason="it answered 410 Gone"),
+    events.AlertTest(destination=DESTINATION),
 ]
 
 INTRO = """# Events
@@ -59,9 +65,13 @@ a secret: no password, TOTP secret, session or key is in any event.
 | `partner.needs_attention` | a lasting fault needs a person (told when the partner's reason changes, not on every check that finds it again) | high |
 | `partner.onboarded` | a monitor account connected and the partner became `Onboarded` | low |
 | `partner.disconnected` | a person disconnected the partner | low |
+| `alert.delivery.exhausted` | every attempt to deliver an event to a destination failed (8 attempts over about 38 hours); sent to the workspace's other destinations | high |
+| `alert.destination.disabled` | a destination answered 410 Gone, or failed every attempt for 5 days, and was switched off | high |
+| `alert.test` | `partnerwatch alerts test NAME` (sent at once, never stored) | low |
 
 Each is delivered in an envelope shaped as the Standard Webhooks specification suggests (`type`,
-`timestamp`, `data`), with partnerwatch's `id`, `workspace_id` and `severity`. This file is
+`timestamp`, `data`), with partnerwatch's `id`, `workspace_id` and `severity`; docs/ALERTS.md says how
+destinations receive them (signatures, retries, the delivery log). This file is
 generated from `models/events.py` by `python -m devtools.event_docs`; `tests/test_event_docs.py` fails
 when it is out of date.
 """

@@ -29,6 +29,13 @@ class EventType(StrEnum):
     NEEDS_ATTENTION = "partner.needs_attention"
     ONBOARDED = "partner.onboarded"
     DISCONNECTED = "partner.disconnected"
+    DELIVERY_EXHAUSTED = "alert.delivery.exhausted"
+    DESTINATION_DISABLED = "alert.destination.disabled"
+    TEST = "alert.test"
+
+
+# Events about a destination itself: never sent to the destination they are about (it is failing).
+ABOUT_DESTINATIONS = (EventType.DELIVERY_EXHAUSTED, EventType.DESTINATION_DISABLED)
 
 
 class _Strict(BaseModel):
@@ -105,10 +112,43 @@ class Disconnected(_Strict):
     by: str = Field(description="Who disconnected it (the audit log's actor)")
 
 
-EventData = Annotated[PeopleChanged | CheckBlocked | NeedsAttention | Onboarded | Disconnected, Field(discriminator="type")]
+class DestinationRef(_Strict):
+    id: str
+    name: str
+    kind: str = Field(description="webhook, slack or email")
+
+
+class DeliveryExhausted(_Strict):
+    type: Literal[EventType.DELIVERY_EXHAUSTED] = EventType.DELIVERY_EXHAUSTED
+    destination: DestinationRef
+    delivery_id: str
+    event_id: str = Field(description="The event that was not delivered; `partnerwatch alerts replay <delivery_id>` sends it again")
+    event_type: EventType
+    attempts: int
+    last_error: str = Field(description="The last attempt's outcome: a status code or a connection error, never a body")
+    partner: PartnerRef | None = None
+
+
+class DestinationDisabled(_Strict):
+    type: Literal[EventType.DESTINATION_DISABLED] = EventType.DESTINATION_DISABLED
+    destination: DestinationRef
+    reason: str = Field(description="It answered 410 Gone, or it failed for 5 days; `partnerwatch alerts enable` turns it back on")
+    partner: PartnerRef | None = None
+
+
+class AlertTest(_Strict):
+    type: Literal[EventType.TEST] = EventType.TEST
+    destination: DestinationRef
+    message: str = "A test from `partnerwatch alerts test`: this destination is reached."
+
+
+EventData = Annotated[PeopleChanged | CheckBlocked | NeedsAttention | Onboarded | Disconnected | DeliveryExhausted
+                      | DestinationDisabled | AlertTest, Field(discriminator="type")]
 EVENT_DATA = TypeAdapter(EventData)
 MODELS = {EventType.PEOPLE_CHANGED: PeopleChanged, EventType.CHECK_BLOCKED: CheckBlocked,
-          EventType.NEEDS_ATTENTION: NeedsAttention, EventType.ONBOARDED: Onboarded, EventType.DISCONNECTED: Disconnected}
+          EventType.NEEDS_ATTENTION: NeedsAttention, EventType.ONBOARDED: Onboarded, EventType.DISCONNECTED: Disconnected,
+          EventType.DELIVERY_EXHAUSTED: DeliveryExhausted, EventType.DESTINATION_DISABLED: DestinationDisabled,
+          EventType.TEST: AlertTest}
 
 
 class EventEnvelope(_Strict):
@@ -130,12 +170,15 @@ def severity_of(data) -> Severity:
     """A diff's is its highest person's; anything that waits for a person is high; the rest low."""
     if isinstance(data, PeopleChanged):
         return data.severity
-    return Severity.HIGH if isinstance(data, CheckBlocked | NeedsAttention) else Severity.LOW
+    if isinstance(data, CheckBlocked | NeedsAttention | DeliveryExhausted | DestinationDisabled):
+        return Severity.HIGH
+    return Severity.LOW
 
 
 def record(session: Session, workspace_id: str, data) -> Event:
     """Adds the event to the outbox, in the caller's transaction."""
-    event = Event(id=new_id("evt"), workspace_id=workspace_id, partner_id=data.partner.id, type=data.type,
+    partner = getattr(data, "partner", None)
+    event = Event(id=new_id("evt"), workspace_id=workspace_id, partner_id=partner.id if partner else None, type=data.type,
                   severity=severity_of(data), occurred_at=utcnow(), data=data.model_dump(mode="json"))
     session.add(event)
     session.flush()

@@ -1,4 +1,4 @@
-"""Every status the store keeps, named once: tasks, partners, monitor accounts and invitations.
+"""Every status the store keeps, named once: tasks, partners, monitor accounts, invitations and alert deliveries.
 String enums, so that a status is stored, shown and sent in payloads as its plain words."""
 
 from __future__ import annotations
@@ -51,3 +51,18 @@ class Trigger(StrEnum):
     MANUAL = "Manual"
     SCHEDULE = "Schedule"
     ONBOARDING = "Onboarding"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "Pending"  # not tried yet, or waiting for its next attempt
+    DELIVERED = "Delivered"
+    EXHAUSTED = "Exhausted"  # every attempt failed (an `alert.delivery.exhausted` event tells it)
+    CANCELLED = "Cancelled"  # its destination was disabled (410, 5 days of failures) or removed
+
+
+class AttemptOutcome(StrEnum):
+    DELIVERED = "delivered"  # a 2xx within the time allowed (or the SMTP server took the message)
+    FAILED = "failed"  # any other status, or a refusal by the SMTP server
+    GONE = "gone"  # 410: the receiver says it will never take another
+    TIMEOUT = "timeout"
+    UNREACHABLE = "unreachable"  # no connection

@@ -222,3 +222,64 @@ class Event(SQLModel, table=True):
     severity: str  # a Severity
     occurred_at: datetime = Field(default_factory=utcnow)
     data: dict = Field(sa_column=Column(JSON, nullable=False))
+    # When the outbox relay turned it into deliveries (None: not yet; activities/outbox_relay.py).
+    dispatched_at: datetime | None = Field(default=None, index=True)
+
+
+class AlertDestination(SQLModel, table=True):
+    """Where a workspace's events are sent (models/alerts.py). Secrets (a webhook's signing secrets,
+    a Slack URL, which is itself a credential) are sealed by the vault; `target` is what may be shown."""
+
+    __tablename__ = "alert_destination"
+    id: str = Field(default_factory=lambda: new_id("dst"), primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True)
+    name: str
+    kind: str  # a DestinationKind
+    target: str
+    url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # sealed for Slack
+    signing_secret: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    previous_secret: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    previous_secret_until: datetime | None = None
+    mail_from: str | None = None
+    event_types: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # empty: all
+    partner_id: str | None = None
+    min_severity: str = "low"
+    enabled: bool = True
+    disabled_reason: str | None = None
+    failing_since: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    removed_at: datetime | None = None
+
+
+class Delivery(SQLModel, table=True):
+    """One event sent to one destination by one DeliverAlert workflow, over several attempts."""
+
+    __tablename__ = "delivery"
+    id: str = Field(default_factory=lambda: new_id("dlv"), primary_key=True)
+    workspace_id: str = Field(index=True)
+    event_id: str = Field(index=True)
+    destination_id: str = Field(index=True)
+    # event:destination for the relay's own delivery, so that two relays never make two; a replay's own id.
+    dedupe_key: str = Field(unique=True, index=True)
+    replay_of: str | None = None
+    status: str  # a DeliveryStatus
+    attempts: int = 0
+    last_status_code: int | None = None
+    last_detail: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = Field(default=None, index=True)  # its workflow was started
+    finished_at: datetime | None = None
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    __tablename__ = "delivery_attempt"
+    __table_args__ = (UniqueConstraint("delivery_id", "number", name="ux_delivery_attempt"),)
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: str = Field(index=True)
+    number: int
+    at: datetime = Field(default_factory=utcnow)
+    duration_ms: int
+    outcome: str  # an AttemptOutcome
+    status_code: int | None = None
+    retry_after_s: float | None = None
+    detail: str = ""  # never a body, a URL or a secret

@@ -38,7 +38,7 @@ def _unb64(text: str) -> bytes:
 @dataclass
 class Vault:
     masters: KeySet
-    _plain_keys: dict[str, bytes] = field(default_factory=dict)
+    _plain_keys: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def _unwrap(self, data_key: DataKey) -> bytes:
         if data_key.id not in self._plain_keys:

@@ -14,6 +14,7 @@ from temporalio.service import RPCError
 import logs
 from config import KeysMissing
 from models.errors import StoreError
+from starter.cmd_alerts import alerts_app
 from starter.cmd_audit import audit_app
 from starter.cmd_changes import changes_app, events_app
 from starter.cmd_db import db_app
@@ -38,6 +39,7 @@ app.add_typer(tasks_app, name="tasks")
 app.add_typer(users_app, name="users")
 app.add_typer(changes_app, name="changes")
 app.add_typer(events_app, name="events")
+app.add_typer(alerts_app, name="alerts")
 app.add_typer(schedules_app, name="schedules")
 app.add_typer(temporal_app, name="temporal")
 app.add_typer(keys_app, name="keys")

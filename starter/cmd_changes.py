@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import typer
 
+from alerting.render import headline
 from models import events, partners, tasks
 from models.changes import PersonChange, Severity, list_changes
 from models.errors import Invalid
@@ -100,14 +101,16 @@ def _summary(data) -> str:
         return f"{data.code}: {data.reason}"
     if isinstance(data, events.Onboarded):
         return f"monitor account {data.monitor_account_email}"
-    return f"by {data.by}"
+    if isinstance(data, events.Disconnected):
+        return f"by {data.by}"
+    return headline(data)  # an alert destination's own events
 
 
 @events_app.command("list")
 def list_events(workspace: Workspace = None, partner: PartnerFilter = None, limit: Limit = 50,
                 output: Output = OutputFormat.table, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
     """List events, newest first: a check's changes, a blocked check, a partner needing attention,
-    onboarded or disconnected. JSON gives each as delivered (docs/EVENTS.md)."""
+    onboarded or disconnected, and an alert destination's own troubles (exhausted, disabled). JSON gives each as delivered (docs/EVENTS.md)."""
     fmt = output_format(output, as_json, as_csv)
     with context.store() as session:
         ws = context.workspace(session, workspace)
@@ -116,7 +119,8 @@ def list_events(workspace: Workspace = None, partner: PartnerFilter = None, limi
     if fmt in (OutputFormat.json, OutputFormat.jsonl):
         emit([e.model_dump(mode="json") for e in found], list(events.EventEnvelope.model_fields), fmt)
         return
-    emit([{"at": e.timestamp, "type": e.type, "severity": e.severity, "partner": e.data.partner.business_id,
-           "partner_name": e.data.partner.name, "summary": _summary(e.data), "id": e.id} for e in found],
+    emit([{"at": e.timestamp, "type": e.type, "severity": e.severity, "summary": _summary(e.data), "id": e.id,
+           **({"partner": p.business_id, "partner_name": p.name} if (p := getattr(e.data, "partner", None)) else {})}
+          for e in found],
          ["at", "type", "severity", "partner_name", "summary"] if fmt is OutputFormat.table else
          ["id", "at", "type", "severity", "partner", "partner_name", "summary"], fmt)

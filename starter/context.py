@@ -110,6 +110,21 @@ def read_secrets(from_stdin: bool) -> tuple[str, str | None]:
     return password, totp
 
 
+def read_slack_url() -> str:
+    """A Slack incoming webhook URL (its path is the credential): piped on stdin, from
+    PARTNERWATCH_SECRET_SLACK_URL, or a prompt; never argv."""
+    given = settings()
+    if not sys.stdin.isatty():
+        url = (sys.stdin.readline() or "").strip()
+    elif given.secret_slack_url and given.secret_slack_url.get_secret_value():
+        url = given.secret_slack_url.get_secret_value().strip()
+    else:
+        url = getpass.getpass("Slack incoming webhook URL: ").strip()
+    if not url:
+        raise Invalid("the Slack webhook URL is missing: pipe it on stdin or set PARTNERWATCH_SECRET_SLACK_URL")
+    return url
+
+
 def innermost(error: BaseException) -> BaseException:
     """The error at the bottom of Temporal's chain (an update's, a workflow's, an activity's)."""
     while getattr(error, "cause", None) is not None:

@@ -13,12 +13,14 @@ CHECKS = "partnerwatch_checks"
 PAGES_READ = "partnerwatch_pages_read"
 SIGN_INS = "partnerwatch_sign_ins"
 FAULTS = "partnerwatch_faults"
+ALERT_ATTEMPTS = "partnerwatch_alert_attempts"
 
 _DESCRIPTIONS = {
     CHECKS: "Checks finished, by task kind and status",
     PAGES_READ: "Members pages read and stored",
     SIGN_INS: "Sign-ins typed into the site (a reused session is none), by outcome",
     FAULTS: "Activity failures by fault code, passing and lasting",
+    ALERT_ATTEMPTS: "Attempts to deliver an alert, by destination kind and outcome",
 }
 
 

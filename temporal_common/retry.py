@@ -23,6 +23,9 @@ BROWSER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coeff
                             maximum_interval=timedelta(minutes=2), maximum_attempts=6)
 # Connecting is one sign-in and one page; a dead worker is noticed by the heartbeat, not after 5 minutes.
 CONNECT_TIMEOUT = timedelta(minutes=5)
+# One alert attempt: the receiver has 15 s (alerting/senders.py), the store the rest. A store that is
+# down is retried for as long as it takes (STORE_RETRY): a delivery waits, it is not lost.
+ALERT_ATTEMPT_TIMEOUT = timedelta(seconds=60)
 
 
 def browser_queue() -> str:

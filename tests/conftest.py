@@ -5,6 +5,7 @@ restart parts bring their own (tests/end_to_end/faults/)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import uuid
@@ -161,14 +162,18 @@ def engine(database_url):
 
 @pytest.fixture
 async def worker(settings, temporal_env, browsers):
-    """The real worker (both queues) running in this test's event loop."""
-    from worker import build_workers
+    """The real worker (both queues, and the outbox relay) running in this test's event loop."""
+    from worker import build_relay, build_workers
 
+    stop = asyncio.Event()
     with ThreadPoolExecutor(max_workers=8) as executor:
         async with AsyncExitStack() as stack:
             for w in build_workers(temporal_env.client, settings, browsers, executor):
                 await stack.enter_async_context(w)
+            relay = asyncio.create_task(build_relay(temporal_env.client, settings).run(stop))
             yield
+            stop.set()
+            await relay
 
 
 @pytest.fixture

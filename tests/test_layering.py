@@ -11,9 +11,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 STORE_VALUES = ["models.results", "models.seen", "models.statuses"]  # plain pydantic values and enums
-PAYLOADS = ["workflows.check_for_updates.payloads", "workflows.onboard_partner.payloads"]
+PAYLOADS = ["workflows.check_for_updates.payloads", "workflows.onboard_partner.payloads",
+            "workflows.deliver_alert.payloads"]
 SHIPPED = ["config", "logs", "totp", "worker", "models", "workflows", "activities", "starter", "temporal_common",
-           "pinterest_reader"]
+           "pinterest_reader", "alerting"]
 DEV_ONLY = ["pinterest_sim", "demo", "bench", "devtools"]
 
 # Who may import whom, from the bottom up (the most specific entry for a module applies).
@@ -24,10 +25,11 @@ ALLOWED: dict[str, list[str]] = {
     "pinterest_reader": ["pinterest_reader", "totp"],  # the browser: written from the site's contract alone
     **{values: STORE_VALUES for values in STORE_VALUES},
     "models": ["models", "config", "logs", "totp"],  # the store: neither the browser nor Temporal
+    "alerting": ["alerting", "models"],  # sending alerts: what the store decided, never Temporal
     **{payloads: [*STORE_VALUES, *PAYLOADS] for payloads in PAYLOADS},
     "temporal_common": ["temporal_common", "config", "models.errors", *STORE_VALUES, "pinterest_reader.errors",
                         *PAYLOADS],
-    "activities": ["activities", "models", "pinterest_reader", "temporal_common", *PAYLOADS, "config", "logs"],
+    "activities": ["activities", "models", "pinterest_reader", "alerting", "temporal_common", *PAYLOADS, "config", "logs"],
     "workflows": ["workflows", "activities", "temporal_common", *STORE_VALUES],
     "starter": [p for p in SHIPPED if p != "worker"],
     "worker": SHIPPED,

@@ -1,0 +1,94 @@
+"""What each kind of destination receives for an event: a webhook the envelope as JSON; Slack a
+readable message (partner, counts, the high-severity lines); email a digest of the whole check."""
+
+from __future__ import annotations
+
+from models.changes import Severity
+from models.events import (
+    AlertTest, CheckBlocked, DeliveryExhausted, DestinationDisabled, Disconnected, EventEnvelope, NeedsAttention, Onboarded,
+    PeopleChanged, PersonDiff,
+)
+
+# Slack shows at most this many people; the rest are one line pointing at the CLI.
+SLACK_LINES = 10
+
+
+def webhook_body(event: EventEnvelope) -> str:
+    """The Standard Webhooks payload: `type`, `timestamp` and `data`, with our id, workspace and severity."""
+    return event.model_dump_json()
+
+
+def _who(data) -> str:
+    partner = getattr(data, "partner", None)
+    return f"{partner.name} ({partner.business_id})" if partner else "partnerwatch"
+
+
+def _counts(data: PeopleChanged | CheckBlocked) -> str:
+    c = data.counts
+    return f"{c.added} added, {c.changed} changed, {c.removed} removed"
+
+
+def person_line(person: PersonDiff) -> str:
+    fields = "; ".join(f"{f.field}: {f.before or '—'} → {f.after or '—'}" for f in person.fields)
+    return f"{person.change} {person.email}" + (f" ({fields})" if fields else "")
+
+
+def headline(data) -> str:
+    """One line that says what an event's data tells, for a Slack message's first line and an email's subject."""
+    who = _who(data)
+    if isinstance(data, PeopleChanged):
+        return f"{who}: {_counts(data)}"
+    if isinstance(data, CheckBlocked):
+        return f"{who}: a check is held for review ({_counts(data)})"
+    if isinstance(data, NeedsAttention):
+        return f"{who} needs attention: {data.code}"
+    if isinstance(data, Onboarded):
+        return f"{who} is onboarded (monitor account {data.monitor_account_email})"
+    if isinstance(data, Disconnected):
+        return f"{who} was disconnected by {data.by}"
+    if isinstance(data, DeliveryExhausted):
+        return f"Alert destination '{data.destination.name}' missed a {data.event_type} event after {data.attempts} attempts"
+    if isinstance(data, DestinationDisabled):
+        return f"Alert destination '{data.destination.name}' was disabled: {data.reason}"
+    if isinstance(data, AlertTest):
+        return f"Test of alert destination '{data.destination.name}'"
+    return f"{who}: {data.type}"
+
+
+def _details(event: EventEnvelope) -> list[str]:
+    data = event.data
+    if isinstance(data, CheckBlocked | NeedsAttention | DestinationDisabled):
+        return [data.reason]
+    if isinstance(data, AlertTest):
+        return [data.message]
+    if isinstance(data, DeliveryExhausted):
+        return [f"last error: {data.last_error}", f"send it again: partnerwatch alerts replay {data.delivery_id}"]
+    return []
+
+
+def slack_message(event: EventEnvelope) -> dict:
+    """An incoming webhook's JSON: `text` (also the notification's fallback), in Slack's mrkdwn."""
+    lines = [f"*{headline(event.data)}* ({event.severity})"]
+    data = event.data
+    if isinstance(data, PeopleChanged):
+        high = [p for p in data.people if p.severity == Severity.HIGH]
+        lines += [f"• {person_line(p)}" for p in high[:SLACK_LINES]]
+        rest = len(high) - SLACK_LINES
+        if rest > 0 or data.truncated:
+            lines.append(f"… and more: `partnerwatch changes list --task {data.task_id}`")
+    lines += _details(event)
+    return {"text": "\n".join(lines)}
+
+
+def email_digest(event: EventEnvelope) -> tuple[str, str]:
+    """(subject, plain-text body): for a check, every person it carries, most severe first."""
+    lines = [headline(event.data), ""]
+    data = event.data
+    if isinstance(data, PeopleChanged):
+        lines += [f"[{p.severity}] {person_line(p)}" for p in data.people]
+        if data.truncated:
+            lines.append(f"… more than {len(data.people)} people changed.")
+        lines += ["", f"All of them: partnerwatch changes list --task {data.task_id}"]
+    lines += _details(event)
+    lines += ["", f"Event {event.id} ({event.type}) at {event.timestamp.isoformat()}"]
+    return f"[partnerwatch] {headline(event.data)}", "\n".join(lines) + "\n"
