@@ -20,18 +20,20 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from models import alerts
 from models.db import session_scope
 from models.errors import Conflict
+from temporal_common.search_attributes import search_attributes
 from workflows.deliver_alert.payloads import WORKFLOW, DeliverInput, delivery_workflow_id
 
 log = structlog.get_logger(__name__)
 POLL_S = 1.0
 
 
-async def start_delivery(client: Client, task_queue: str, delivery_id: str) -> bool:
+async def start_delivery(client: Client, task_queue: str, delivery_id: str, workspace_id: str) -> bool:
     """Starts the delivery's workflow; False when it was started before (by another relay, or the CLI)."""
     try:
         await client.start_workflow(WORKFLOW, DeliverInput(delivery_id=delivery_id),
                                     id=delivery_workflow_id(delivery_id), task_queue=task_queue,
-                                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+                                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                                    search_attributes=search_attributes(workspace_id))
     except WorkflowAlreadyStartedError:
         return False
     return True
@@ -44,7 +46,7 @@ class OutboxRelay:
         self.task_queue = task_queue
         self.poll_s = poll_s
 
-    def _dispatch(self) -> list[str]:
+    def _dispatch(self) -> list[tuple[str, str]]:
         try:
             with session_scope(self.engine) as session:
                 alerts.dispatch(session)
@@ -61,10 +63,10 @@ class OutboxRelay:
         """One pass; returns how many delivery workflows it started."""
         pending = await asyncio.to_thread(self._dispatch)
         started = 0
-        for delivery_id in pending:
-            started += await start_delivery(self.client, self.task_queue, delivery_id)
+        for delivery_id, workspace_id in pending:
+            started += await start_delivery(self.client, self.task_queue, delivery_id, workspace_id)
         if pending:
-            await asyncio.to_thread(self._mark_started, pending)
+            await asyncio.to_thread(self._mark_started, [delivery_id for delivery_id, _ in pending])
             log.info("alert.relayed", deliveries=len(pending), started=started)
         return started
 

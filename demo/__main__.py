@@ -16,6 +16,7 @@ TEMPORAL_PORT = int(os.environ.get("PARTNERWATCH_DEMO_TEMPORAL_PORT", "7233"))
 UI_PORT = int(os.environ.get("PARTNERWATCH_DEMO_UI_PORT", "8233"))
 CODEC_PORT = int(os.environ.get("PARTNERWATCH_DEMO_CODEC_PORT", "8081"))
 METRICS_PORT = int(os.environ.get("PARTNERWATCH_DEMO_METRICS_PORT", "9464"))
+RECEIVER_PORT = int(os.environ.get("PARTNERWATCH_DEMO_RECEIVER_PORT", "8766"))
 WORKSPACE = "Acme Brands"
 # The partner the demo onboards: its monitor account signs in with TOTP (the world file's fake data,
 # played here by the partner's admin).
@@ -72,6 +73,20 @@ def onboard() -> None:
     cli("monitor", "select", "-w", WORKSPACE, "-p", PARTNER, "--account", MONITOR_EMAIL)
 
 
+def alerts_to_receiver() -> None:
+    """A webhook destination for the demo's receiver, once; its signing secret goes to the file the
+    receiver verifies with (a real receiver keeps it in its own secret store)."""
+    if any(d["name"] == "demo-receiver" for d in json.loads(cli("alerts", "list", "-w", WORKSPACE, "--json", capture=True))):
+        return
+    print("\n# Events go to a webhook receiver that verifies their signatures:")
+    print(f"$ partnerwatch alerts add demo-receiver -w '{WORKSPACE}' --webhook http://127.0.0.1:{RECEIVER_PORT}/hook")
+    added = cli("alerts", "add", "demo-receiver", "-w", WORKSPACE, "--webhook", f"http://127.0.0.1:{RECEIVER_PORT}/hook",
+                capture=True)
+    services.WEBHOOK_SECRET.write_text(added.rsplit(": ", 1)[1].strip() + "\n")
+    services.WEBHOOK_SECRET.chmod(0o600)
+    print(added.splitlines()[0] + f"\n(its signing secret is in {services.WEBHOOK_SECRET})")
+
+
 def _wait_step(prefix: str, timeout_s: float = 60) -> str:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -82,7 +97,7 @@ def _wait_step(prefix: str, timeout_s: float = 60) -> str:
 
 
 def main(argv: list[str]) -> int:
-    wanted = services.services(SITE_PORT, TEMPORAL_PORT, UI_PORT, CODEC_PORT)
+    wanted = services.services(SITE_PORT, TEMPORAL_PORT, UI_PORT, CODEC_PORT, RECEIVER_PORT)
     if argv[:1] == ["stop"]:
         for service in reversed(wanted):
             print(f"{service.name}: {services.stop(service)}")
@@ -95,8 +110,12 @@ def main(argv: list[str]) -> int:
     cli("integration", "add", "-w", WORKSPACE, "--business-id", COMPANY_ID, "--email", INTEGRATION_EMAIL,
         "--password-stdin", "--exist-ok", stdin=INTEGRATION_PASSWORD + "\n")
     cli("partners", "sync", "-w", WORKSPACE)
+    alerts_to_receiver()
     onboard()
     cli("partners", "check", "-w", WORKSPACE, "-p", PARTNER, "--wait")
+    cli("events", "list", "-w", WORKSPACE, "--limit", "5")
+    time.sleep(2)  # the worker's relay sends events about once a second
+    cli("alerts", "deliveries", "-w", WORKSPACE, "--limit", "5")
     cli("partners", "list", "-w", WORKSPACE)
     cli("users", "list", "-w", WORKSPACE, "-p", PARTNER)
     cli("tasks", "list", "-w", WORKSPACE, "--limit", "5")
@@ -104,6 +123,7 @@ def main(argv: list[str]) -> int:
 Temporal UI:  http://localhost:{UI_PORT}  (workflows onboard-*, check-*, discover-*; schedules check-schedule-*)
               payloads are encrypted; the UI decodes them through the codec server at http://127.0.0.1:{CODEC_PORT}
 Site:         http://127.0.0.1:{SITE_PORT}/login  (the simulated Pinterest Business)
+Alerts:       {services.LOGS}/receiver.log  (each event the demo's webhook receiver verified)
 Metrics:      http://127.0.0.1:{METRICS_PORT}/metrics  (the worker's, for Prometheus)   Health: partnerwatch doctor
 Logs:         {services.LOGS}/   Stop everything: bash scripts/demo stop""")
     return 0

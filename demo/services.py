@@ -86,8 +86,14 @@ def stop(service: Service) -> str:
     return "stopped"
 
 
-def services(site_port: int, temporal_port: int, ui_port: int, codec_port: int) -> list[Service]:
+WEBHOOK_SECRET = RUN / "demo-webhook.secret"
+
+
+def services(site_port: int, temporal_port: int, ui_port: int, codec_port: int, receiver_port: int) -> list[Service]:
     return [
+        # Where the demo's alerts go: verifies each signature, logs each event (logs/receiver.log).
+        Service("receiver", [sys.executable, "-m", "devtools.webhook_receiver", "--port", str(receiver_port),
+                             "--secret-file", str(WEBHOOK_SECRET)], port=receiver_port),
         # Payloads are encrypted; the UI asks this loopback server to decode them for the operator.
         Service("codec", [sys.executable, "-m", "temporal_common.codec_server", "--port", str(codec_port),
                           *(arg for origin in loopback_origins(f"http://localhost:{ui_port}") for arg in ("--ui-origin", origin))],

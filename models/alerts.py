@@ -15,7 +15,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 import logs
 from models import validation
@@ -236,11 +236,13 @@ def dispatch(session: Session, limit: int = 200) -> int:
     return len(found)
 
 
-def unstarted(session: Session, limit: int = 200) -> list[str]:
-    """Deliveries whose workflow was not started yet (new, or a start lost to a crash)."""
-    return list(session.exec(select(Delivery.id).where(Delivery.started_at.is_(None),
-                                                       Delivery.status == DeliveryStatus.PENDING)
-                             .order_by(Delivery.created_at).limit(limit)))
+def unstarted(session: Session, limit: int = 200) -> list[tuple[str, str]]:
+    """(delivery id, workspace id) of deliveries whose workflow was not started yet (new, or a start
+    lost to a crash)."""
+    return [tuple(row) for row in session.exec(
+        select(Delivery.id, Delivery.workspace_id).where(Delivery.started_at.is_(None),
+                                                         Delivery.status == DeliveryStatus.PENDING)
+        .order_by(Delivery.created_at).limit(limit))]
 
 
 def mark_started(session: Session, delivery_ids: list[str]) -> None:
@@ -394,3 +396,32 @@ def delivery_log(session: Session, workspace_id: str, destination_id: str | None
         query = query.where(Delivery.id == delivery_id)
     query = query.order_by(Delivery.created_at.desc(), Delivery.id, DeliveryAttempt.number.desc()).limit(limit)
     return [LoggedAttempt(*row) for row in session.exec(query)]
+
+
+# --- health, for `partnerwatch doctor` -----------------------------------------------------------
+
+# An event the relay has not taken for this long means no worker relays for this store.
+RELAY_LATE = timedelta(minutes=2)
+
+
+@dataclass
+class Health:
+    destinations: int
+    disabled: list[str]  # "name: reason"
+    waiting_events: int  # not dispatched for longer than RELAY_LATE
+    pending: int
+    exhausted_last_week: int
+
+
+def health(session: Session, now: datetime | None = None) -> Health:
+    now = now or utcnow()
+    live = list(session.exec(select(AlertDestination).where(AlertDestination.removed_at.is_(None))))
+    return Health(
+        destinations=len(live),
+        disabled=[f"{d.name}: {d.disabled_reason}" for d in live if not d.enabled],
+        waiting_events=session.scalar(select(func.count()).select_from(Event).where(
+            Event.dispatched_at.is_(None), Event.occurred_at < now - RELAY_LATE)),
+        pending=session.scalar(select(func.count()).select_from(Delivery).where(
+            Delivery.status == DeliveryStatus.PENDING)),
+        exhausted_last_week=session.scalar(select(func.count()).select_from(Delivery).where(
+            Delivery.status == DeliveryStatus.EXHAUSTED, Delivery.finished_at > now - timedelta(days=7))))

@@ -183,7 +183,7 @@ def replay(delivery_id: str = typer.Argument(..., metavar="DELIVERY", help="A de
                      details={"delivery_id": copy.id})
 
     async def go() -> None:
-        await start_delivery(await context.temporal(), context.settings().task_queue, copy.id)
+        await start_delivery(await context.temporal(), context.settings().task_queue, copy.id, ws.id)
 
     context.run(go())
     with context.store() as session:

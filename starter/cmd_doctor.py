@@ -14,7 +14,7 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
-from models import schema
+from models import alerts, schema
 from models.db import engine_for, session_scope
 from models.vault import Vault
 from pinterest_reader.browser import chromium_executable, launch_chromium
@@ -89,6 +89,23 @@ async def _keys() -> str:
             f"codec key {codec_keys.active} round-trips a payload")
 
 
+async def _alerts() -> str:
+    engine = engine_for(context.settings().database_url)
+
+    def look() -> alerts.Health:
+        with session_scope(engine) as session:
+            return alerts.health(session)
+
+    found = await asyncio.to_thread(look)
+    if found.waiting_events:
+        raise Problem(f"{found.waiting_events} event(s) have waited over {alerts.RELAY_LATE.seconds // 60} min for the "
+                      "outbox relay: is a worker running against this store?")
+    if found.disabled:
+        raise Problem(f"disabled destination(s): {'; '.join(found.disabled)} (`partnerwatch alerts enable NAME`)")
+    return (f"{found.destinations} destination(s) enabled; {found.pending} delivery(ies) pending, "
+            f"{found.exhausted_last_week} exhausted in the last 7 days")
+
+
 async def _chromium() -> str:
     async with async_playwright() as playwright:
         path = chromium_executable(playwright, context.settings().chromium)
@@ -130,7 +147,7 @@ async def _examine(part: str, probe: Callable[[], Awaitable[str]]) -> Finding:
 
 
 async def examine_all() -> list[Finding]:
-    findings = [await _examine("schema", _schema), await _examine("keys", _keys),
+    findings = [await _examine("schema", _schema), await _examine("keys", _keys), await _examine("alerts", _alerts),
                 await _examine("site", _site), await _examine("chromium", _chromium)]
     try:
         client = await asyncio.wait_for(context.temporal(), PART_TIMEOUT_S)
@@ -144,8 +161,8 @@ async def examine_all() -> list[Finding]:
 
 
 def doctor() -> int:
-    """Check that Temporal, the workers, the store's schema, the keys, Chromium and the site are all
-    there: one line each, exit 1 when any is not."""
+    """Check that Temporal, the workers, the store's schema, the keys, the alerts (events relayed, no
+    destination disabled), Chromium and the site are all there: one line each, exit 1 when any is not."""
     findings = context.run(examine_all())
     for finding in findings:
         print(f"{'ok  ' if finding.ok else 'FAIL'}  {finding.part:<9} {finding.said}", flush=True)

@@ -79,6 +79,8 @@ async def test_receivers_that_recover_refuse_for_good_or_answer_too_slowly(cli, 
         gone_delivery = next(d["delivery"] for d in log if d["destination"] == "gone")
         refused = await cli("alerts", "replay", gone_delivery, "-w", WS)
         assert refused.code != 0 and "destination 'gone' is disabled (it answered 410 Gone)" in refused.err
+        doctor = await cli("doctor")
+        assert doctor.code == 1 and "FAIL  alerts    disabled destination(s): gone: it answered 410 Gone" in doctor.out
         await ok(cli, "alerts", "enable", "gone", "-w", WS)
         replayed = (await ok(cli, "alerts", "replay", gone_delivery, "-w", WS)).out
         copy = replayed.split(" as delivery ")[1].split()[0]

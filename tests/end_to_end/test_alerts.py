@@ -27,7 +27,7 @@ def member(email, name, assets, **extra):
             "last_active": "2026-11-27", "assets": [{"asset_id": a, "permission": p} for a, p in assets], **extra}
 
 
-async def test_a_checks_changes_reach_a_webhook_slack_and_email_signed_and_logged(cli, worker, sim):
+async def test_a_checks_changes_reach_a_webhook_slack_and_email_signed_and_logged(cli, worker, sim, capsys):
     await workspace_with_partners(cli)
     with HttpReceiver() as hook, HttpReceiver() as slack, SmtpReceiver() as smtp:
         secret = secret_of((await ok(cli, "alerts", "add", "siem", "-w", WS, "--webhook", hook.url)).out)
@@ -91,9 +91,12 @@ async def test_a_checks_changes_reach_a_webhook_slack_and_email_signed_and_logge
     table = (await ok(cli, "alerts", "deliveries", "-w", WS, "--destination", "siem")).out
     assert table.count("delivered") == 3
 
-    # No secret anywhere a person or a receiver sees.
+    # No secret anywhere a person or a receiver sees, nor in the worker's log lines (this process's output).
+    logged = capsys.readouterr()
+    assert "alert.attempt" in logged.out
     seen = b"".join(r.body for r in hook.received + slack.received) + "".join(
-        m.as_string() for m in smtp.messages).encode() + json.dumps(log).encode() + table.encode()
+        m.as_string() for m in smtp.messages).encode() + json.dumps(log).encode() + table.encode() + (
+        logged.out + logged.err).encode()
     for secret_text in (secret, secret.removeprefix("whsec_"), "XXXXSECRETXXXX", NORTHWIND_MONITOR.password,
                         NORTHWIND_MONITOR.totp_secret):
         assert secret_text.encode() not in seen

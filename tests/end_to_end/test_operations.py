@@ -44,8 +44,8 @@ def metric(text: str, name: str, **labels: str) -> float:
 async def test_doctor_and_metrics_follow_a_real_worker(cli, settings, tmp_path):
     alone = await cli("doctor")
     assert alone.code == 1, alone
-    assert findings(alone.out) == {"temporal": "ok", "pollers": "FAIL", "schema": "ok", "keys": "ok", "site": "ok",
-                                   "chromium": "ok"}, alone.out
+    assert findings(alone.out) == {"temporal": "ok", "pollers": "FAIL", "schema": "ok", "keys": "ok", "alerts": "ok",
+                                   "site": "ok", "chromium": "ok"}, alone.out
     assert f"no worker polls {settings.task_queue} (workflows)" in alone.out
     assert f"at {schema.head()} (head)" in alone.out
 
@@ -69,7 +69,7 @@ async def test_doctor_and_metrics_follow_a_real_worker(cli, settings, tmp_path):
 
         together = await cli("doctor")
         assert together.code == 0, together.out + together.err
-        assert set(findings(together.out).values()) == {"ok"} and len(findings(together.out)) == 6
+        assert set(findings(together.out).values()) == {"ok"} and len(findings(together.out)) == 7
 
         text = await scraped()
         assert metric(text, "partnerwatch_checks", status=TaskStatus.COMPLETED, task=TaskKind.CHECK) >= 1

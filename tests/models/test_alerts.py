@@ -62,8 +62,8 @@ def test_each_destination_gets_the_events_its_filters_want_once(store, vault):
         assert alerts.dispatch(session) == 0  # a second relay pass finds nothing new
     assert deliveries(engine) == [(event_id, everything.id)]
     with session_scope(engine) as session:
-        assert alerts.unstarted(session) == [session.exec(select(Delivery)).one().id]
-        alerts.mark_started(session, alerts.unstarted(session))
+        assert alerts.unstarted(session) == [(session.exec(select(Delivery)).one().id, ws_id)]
+        alerts.mark_started(session, [delivery_id for delivery_id, _ in alerts.unstarted(session)])
     with session_scope(engine) as session:
         assert alerts.unstarted(session) == []
     assert {high_only.id, other_partner.id, blocked_only.id}.isdisjoint(d for _, d in deliveries(engine))
@@ -192,7 +192,7 @@ def test_an_exhausted_delivery_is_an_event_and_can_be_replayed(store, vault):
         copy = alerts.replay(session, ws_id, delivery_id)
         assert (copy.event_id, copy.destination_id, copy.replay_of, copy.status) == (
             session.get(Delivery, delivery_id).event_id, dest.id, delivery_id, DeliveryStatus.PENDING)
-        assert copy.id in alerts.unstarted(session)
+        assert (copy.id, ws_id) in alerts.unstarted(session)
         with pytest.raises(Exception, match="no delivery 'dlv_nope'"):
             alerts.replay(session, ws_id, "dlv_nope")
 
@@ -209,3 +209,17 @@ def test_a_removed_destination_cancels_what_waits_and_keeps_its_log(store, vault
         assert [(entry.destination.name, entry.attempt.number) for entry in logged] == [("siem", 1)]
         assert alerts.list_for(session, ws_id) == []
         assert session.get(Partner, partner_id) is not None
+
+
+def test_health_says_when_events_wait_for_a_relay_and_which_destinations_are_off(store, vault):
+    engine, ws_id, partner_id = store
+    _, delivery_id = one_delivery(engine, vault, ws_id, partner_id)
+    changed(engine, ws_id, partner_id, ("a@x.example", "b@x.example"))  # a second event, not relayed
+    attempt(engine, delivery_id, 1, AttemptOutcome.GONE, 410)
+    with session_scope(engine) as session:
+        health = alerts.health(session)
+        assert (health.destinations, health.disabled, health.waiting_events, health.pending) == (
+            1, ["siem: it answered 410 Gone"], 0, 0)
+        later = alerts.health(session, utcnow() + alerts.RELAY_LATE + timedelta(seconds=1))
+        assert later.waiting_events == 2  # the check's, and the destination's own disabled event
+        assert health.exhausted_last_week == 0
