@@ -25,6 +25,7 @@ from workflows.deliver_alert.payloads import WORKFLOW, DeliverInput, delivery_wo
 
 log = structlog.get_logger(__name__)
 POLL_S = 1.0
+STARTS_AT_ONCE = 16  # a burst of events (a first import, many partners at once) starts in parallel
 
 
 async def start_delivery(client: Client, task_queue: str, delivery_id: str, workspace_id: str) -> bool:
@@ -62,9 +63,13 @@ class OutboxRelay:
     async def once(self) -> int:
         """One pass; returns how many delivery workflows it started."""
         pending = await asyncio.to_thread(self._dispatch)
-        started = 0
-        for delivery_id, workspace_id in pending:
-            started += await start_delivery(self.client, self.task_queue, delivery_id, workspace_id)
+        gate = asyncio.Semaphore(STARTS_AT_ONCE)
+
+        async def start(delivery_id: str, workspace_id: str) -> bool:
+            async with gate:
+                return await start_delivery(self.client, self.task_queue, delivery_id, workspace_id)
+
+        started = sum(await asyncio.gather(*(start(*one) for one in pending)))
         if pending:
             await asyncio.to_thread(self._mark_started, [delivery_id for delivery_id, _ in pending])
             log.info("alert.relayed", deliveries=len(pending), started=started)
