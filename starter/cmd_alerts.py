@@ -21,6 +21,10 @@ alerts_app = typer.Typer(help="Alerts: webhooks (Standard Webhooks), Slack and e
                          no_args_is_help=True)
 
 Name = typer.Argument(..., metavar="NAME", help="The destination's name (or id)")
+LOG_COLUMNS = ["delivery", "destination", "kind", "event", "event_type", "delivery_status", "replay_of", "attempt",
+               "at", "outcome", "status_code", "ms", "detail"]
+LOG_TABLE_COLUMNS = ["at", "destination", "event_type", "delivery", "attempt", "outcome", "status_code", "ms",
+                     "delivery_status"]
 
 
 @alerts_app.command("add")
@@ -166,10 +170,7 @@ def deliveries(workspace: Workspace = None,
              "status_code": f.attempt.status_code if f.attempt else None,
              "ms": f.attempt.duration_ms if f.attempt else None, "detail": f.attempt.detail if f.attempt else ""}
             for f in found]
-    emit(rows, ["at", "destination", "event_type", "delivery", "attempt", "outcome", "status_code", "ms",
-                "delivery_status"] if fmt is OutputFormat.table else list(rows[0] if rows else
-                ["delivery", "destination", "kind", "event", "event_type", "delivery_status", "replay_of", "attempt",
-                 "at", "outcome", "status_code", "ms", "detail"]), fmt)
+    emit(rows, LOG_TABLE_COLUMNS if fmt is OutputFormat.table else LOG_COLUMNS, fmt)
 
 
 @alerts_app.command("replay")

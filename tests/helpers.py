@@ -1,17 +1,23 @@
 """What the tests share, in one place: the demo world's facts and accounts, the CLI runner (the real
-`partnerwatch` as its own process), waiting for a condition, and the CLI sequences that set up a
-workspace and onboard partners."""
+`partnerwatch` as its own process), waiting for a condition, the CLI sequences that set up a
+workspace and onboard partners, and a store with alert destinations and one event for them."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from config import Settings
 from devtools.local_services import ROOT, process_env
+from models import alerts, events
+from models.alerts import DestinationKind
+from models.db import session_scope
+from models.tables import Partner, Workspace
+from models.vault import Vault
 from pinterest_reader.client import Credentials
 from pinterest_sim.worlds.generate import COMPANY_ID, INTEGRATION_EMAIL, INTEGRATION_PASSWORD
 
@@ -134,3 +140,25 @@ def store_bytes(database_url: str) -> bytes:
             with cursor.copy(f'COPY "{table}" TO STDOUT') as copy:
                 dump += b"".join(bytes(block) for block in copy)
     return dump
+
+
+# --- alerts, straight in the store -----------------------------------------------------------------
+
+def alerting_workspace(engine, webhooks: dict[str, str], event=None) -> tuple[str, dict[str, str]]:
+    """A new workspace with one partner, a webhook destination per name -> URL, and one event for them
+    (`event(partner_ref)` gives its data; default: the partner was onboarded). Returns (workspace id,
+    signing secret by name)."""
+    vault = Vault(Settings().master_keys())
+    with session_scope(engine) as session:
+        ws = Workspace(name=f"Acme {uuid.uuid4().hex[:6]}")
+        session.add(ws)
+        session.flush()
+        partner = Partner(workspace_id=ws.id, business_id="12345", name="Agency", relationship="has_access")
+        session.add(partner)
+        session.flush()
+        secrets = {name: alerts.add(session, vault, ws.id, name, DestinationKind.WEBHOOK, url=url)[1]
+                   for name, url in webhooks.items()}
+        ref = events.partner_ref(partner)
+        events.record(session, ws.id, event(ref) if event else events.Onboarded(
+            partner=ref, monitor_account_email="monitor@agency.example"))
+        return ws.id, secrets

@@ -4,36 +4,24 @@ workflow once, and deliveries a dead relay made but never started are started by
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
 from sqlmodel import select
 
 from activities.outbox_relay import OutboxRelay
-from config import Settings
 from models import alerts, events
-from models.alerts import DestinationKind
 from models.db import session_scope
-from models.tables import Delivery, Partner, Workspace
-from models.vault import Vault
+from models.tables import Delivery
+from tests.helpers import alerting_workspace
 from workflows.deliver_alert.payloads import delivery_workflow_id
 
 
 @pytest.fixture
 def workspace(engine) -> str:
     """A workspace with two webhook destinations and one event for them."""
-    vault = Vault(Settings().master_keys())
-    with session_scope(engine) as session:
-        ws = Workspace(name=f"Acme {uuid.uuid4().hex[:6]}")
-        session.add(ws)
-        session.flush()
-        partner = Partner(workspace_id=ws.id, business_id="12345", name="Agency", relationship="has_access")
-        session.add(partner)
-        session.flush()
-        for name in ("one", "two"):
-            alerts.add(session, vault, ws.id, name, DestinationKind.WEBHOOK, url=f"http://127.0.0.1:9/{name}")
-        events.record(session, ws.id, events.Disconnected(partner=events.partner_ref(partner), by="test"))
-        return ws.id
+    ws_id, _ = alerting_workspace(engine, {"one": "http://127.0.0.1:9/one", "two": "http://127.0.0.1:9/two"},
+                                  lambda partner: events.Disconnected(partner=partner, by="test"))
+    return ws_id
 
 
 async def started_workflows(client, delivery_ids) -> dict[str, int]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -18,13 +17,13 @@ from temporalio.worker import Worker
 from activities.alerts import AlertActivities
 from config import Settings
 from models import alerts, events
-from models.alerts import DestinationKind
 from models.db import session_scope
 from models.statuses import DeliveryStatus
-from models.tables import Delivery, Partner, Workspace
+from models.tables import Delivery
 from models.vault import Vault
 from temporal_common.faults import FaultInterceptor
 from tests.conftest import HISTORIES
+from tests.helpers import alerting_workspace
 from tests.receivers import Answer, HttpReceiver
 from workflows.deliver_alert.payloads import DeliverInput, delivery_workflow_id
 from workflows.deliver_alert.workflow import JITTER, RETRY_DELAYS, DeliverAlert, pause_before
@@ -37,21 +36,13 @@ def vault() -> Vault:
     return Vault(Settings().master_keys())
 
 
-def a_delivery(engine, vault, url: str) -> tuple[str, str]:
+def a_delivery(engine, url: str) -> tuple[str, str]:
     """A workspace whose partner was onboarded, one webhook destination, and the event's delivery to it;
     returns (delivery id, signing secret)."""
+    _, secrets = alerting_workspace(engine, {"siem": url})
     with session_scope(engine) as session:
-        ws = Workspace(name=f"Acme {uuid.uuid4().hex[:6]}")
-        session.add(ws)
-        session.flush()
-        partner = Partner(workspace_id=ws.id, business_id="12345", name="Agency", relationship="has_access")
-        session.add(partner)
-        session.flush()
-        _, secret = alerts.add(session, vault, ws.id, "siem", DestinationKind.WEBHOOK, url=url)
-        events.record(session, ws.id, events.Onboarded(partner=events.partner_ref(partner),
-                                                       monitor_account_email="monitor@agency.example"))
         alerts.dispatch(session)
-        return session.exec(select(Delivery.id)).one(), secret
+        return session.exec(select(Delivery.id)).one(), secrets["siem"]
 
 
 async def client_for(temporal_env, scenario: str | None) -> Client:
@@ -92,7 +83,7 @@ def on_schedule(timers: list[float], schedule: list[float]) -> bool:
 async def test_a_receiver_that_never_answers_well_gets_eight_attempts_then_an_event_says_so(
         temporal_env, engine, vault, task_queue):
     with HttpReceiver(default=Answer(503)) as receiver:
-        delivery_id, secret = a_delivery(engine, vault, receiver.url)
+        delivery_id, secret = a_delivery(engine, receiver.url)
         result, timers = await deliver(temporal_env, engine, vault, task_queue, delivery_id, "alert-exhausted")
     assert (result.status, result.attempts) == (DeliveryStatus.EXHAUSTED, 8)
     assert on_schedule(timers, SCHEDULE_S), timers
@@ -109,7 +100,7 @@ async def test_a_receiver_that_never_answers_well_gets_eight_attempts_then_an_ev
 
 async def test_a_receiver_that_fails_then_recovers_gets_it_on_the_third_attempt(temporal_env, engine, vault, task_queue):
     with HttpReceiver([Answer(500), Answer(502)]) as receiver:
-        delivery_id, secret = a_delivery(engine, vault, receiver.url)
+        delivery_id, secret = a_delivery(engine, receiver.url)
         result, timers = await deliver(temporal_env, engine, vault, task_queue, delivery_id, "alert-recovered")
     assert (result.status, result.attempts) == (DeliveryStatus.DELIVERED, 3)
     assert on_schedule(timers, SCHEDULE_S[:2]), timers
@@ -118,14 +109,14 @@ async def test_a_receiver_that_fails_then_recovers_gets_it_on_the_third_attempt(
 
 async def test_retry_after_is_honoured(temporal_env, engine, vault, task_queue):
     with HttpReceiver([Answer(429, {"Retry-After": "3600"})]) as receiver:
-        delivery_id, _ = a_delivery(engine, vault, receiver.url)
+        delivery_id, _ = a_delivery(engine, receiver.url)
         result, timers = await deliver(temporal_env, engine, vault, task_queue, delivery_id)
     assert (result.status, result.attempts, timers) == (DeliveryStatus.DELIVERED, 2, [3600.0])
 
 
 async def test_a_410_stops_at_once_and_disables_the_destination(temporal_env, engine, vault, task_queue):
     with HttpReceiver([Answer(410)]) as receiver:
-        delivery_id, _ = a_delivery(engine, vault, receiver.url)
+        delivery_id, _ = a_delivery(engine, receiver.url)
         result, timers = await deliver(temporal_env, engine, vault, task_queue, delivery_id)
     assert (result.status, result.attempts, timers) == (DeliveryStatus.CANCELLED, 1, [])
     with session_scope(engine) as session:
