@@ -110,8 +110,10 @@ def add(session: Session, vault: Vault, workspace_id: str, name: str, kind: Dest
     else:
         recipients = [validation.email(address) for address in (to or [])]
         if not recipients:
-            raise Invalid("an email destination needs --to")
-        smtp_server(smtp or "")
+            raise Invalid("an email destination needs at least one --email ADDRESS")
+        if not smtp:
+            raise Invalid("an email destination needs --smtp smtp://HOST:PORT")
+        smtp_server(smtp)
         dest.target, dest.url = ", ".join(recipients), smtp.strip()
         dest.mail_from = validation.email(mail_from) if mail_from else "partnerwatch@localhost"
     session.add(dest)

@@ -115,7 +115,8 @@ def test_bad_destinations_are_refused_by_name(store, vault):
             ("siem", DestinationKind.WEBHOOK, {}, "already has a destination named 'siem'"),
             ("x", DestinationKind.WEBHOOK, {"url": "ftp://siem.example"}, "--webhook must be an http"),
             ("x", DestinationKind.EMAIL, {"smtp": "mail.example:25"}, "must look like smtp://host:port"),
-            ("x", DestinationKind.EMAIL, {"to": []}, "needs --to")]:
+            ("x", DestinationKind.EMAIL, {"to": []}, "needs at least one --email"),
+            ("x", DestinationKind.EMAIL, {"smtp": None}, "needs --smtp smtp://HOST:PORT")]:
         with pytest.raises((Invalid, Conflict), match=says):
             add(engine, vault, ws_id, name, kind, **options)
 
