@@ -65,7 +65,7 @@ a secret: no password, TOTP secret, session or key is in any event.
 | `partner.needs_attention` | a lasting fault needs a person (told when the partner's reason changes, not on every check that finds it again) | high |
 | `partner.onboarded` | a monitor account connected and the partner became `Onboarded` | low |
 | `partner.disconnected` | a person disconnected the partner | low |
-| `alert.delivery.exhausted` | every attempt to deliver an event to a destination failed (8 attempts over about 38 hours); sent to the workspace's other destinations | high |
+| `alert.delivery.exhausted` | every attempt to deliver an event to a destination failed (8 attempts over about 28 hours); sent to the workspace's other destinations | high |
 | `alert.destination.disabled` | a destination answered 410 Gone, or failed every attempt for 5 days, and was switched off | high |
 | `alert.test` | `partnerwatch alerts test NAME` (sent at once, never stored) | low |
 
