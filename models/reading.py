@@ -7,7 +7,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
-from models import credentials, onboarding, partners, people, tasks, workspaces
+from models import credentials, locks, onboarding, partners, people, tasks, workspaces
 from models.credentials import Credentials
 from models.db import session_scope
 from models.results import Fault
@@ -105,6 +105,7 @@ class ReadingStore:
 
     def save_page(self, task_id: str, page_no: int, pages_total: int, rows: list[SeenPerson]) -> None:
         with session_scope(self.engine) as session:
+            locks.task(session, task_id)  # other tabs of this read store their pages at the same time
             task = tasks.get(session, task_id)
             people.save_snapshot_page(session, task, page_no, pages_total, rows)
             if task.status in (TaskStatus.RETRYING, TaskStatus.QUEUED):  # a page got through: no longer retrying
@@ -116,6 +117,7 @@ class ReadingStore:
 
     def begin_pass(self, task_id: str) -> None:
         with session_scope(self.engine) as session:
+            locks.task(session, task_id)
             people.begin_pass(session, tasks.get(session, task_id))
 
     def complete(self, task_id: str) -> int:

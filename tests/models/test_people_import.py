@@ -10,7 +10,10 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from config import Settings
 from models import people, tasks
+from models.reading import ReadingStore
+from models.vault import Vault
 from models.safeguard import RemovalPolicy
 from models.db import session_scope
 from models.errors import Conflict
@@ -166,3 +169,19 @@ def test_imports_lock_their_partner_row_and_never_wait_for_other_partners(store,
     # Once the first committed, the second diffs against it: n2 alone is new, n1 is not added twice.
     assert a.result(timeout=20)[1].added == 1
     assert set(current(engine, ws)) >= {"a1@x.io", "n1@x.io", "n2@x.io", "b1@y.io"}
+
+
+def test_pages_stored_at_once_by_several_tabs_are_all_counted(store):
+    """Tabs store their pages concurrently; each page must count, or a retried read would fetch again
+    pages it had (and the task would show fewer pages than it read)."""
+    engine, ws_id, partner_id = store
+    with session_scope(engine) as session:
+        task = tasks.create(session, workspace_id=ws_id, partner_id=partner_id, target="12345", actor="test",
+                            trigger="Manual", workflow_id="wf-tabs", run_id="r")
+    reading = ReadingStore(engine, Vault(Settings().master_keys()))
+    pages = 24
+    with ThreadPoolExecutor(max_workers=6) as tabs:
+        list(tabs.map(lambda n: reading.save_page(task.id, n, pages, [row(f"p{n}@x.example")]), range(1, pages + 1)))
+    with session_scope(engine) as session:
+        stored = tasks.get(session, task.id)
+        assert (stored.pages_read, stored.pages_done) == (pages, list(range(1, pages + 1)))
