@@ -130,6 +130,19 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="The worker's log level; the CLI logs warnings unless this is set")
     metrics_address: str | None = Field(None, pattern=r"^[^:\s]+:\d{1,5}$",
                                         description="host:port where the worker serves Prometheus metrics; unset: none")
+    # The web console (`partnerwatch web`).
+    web_host: str = Field("127.0.0.1", description="Where the console listens: loopback unless you put it behind a proxy")
+    web_port: int = Field(8070, ge=1, le=65535, description="The console's port")
+    web_public_url: str | None = Field(None, description="The console's address as browsers reach it, for links "
+                                       "sent by email; unset: http://<web_host>:<web_port>")
+
+    @property
+    def console_url(self) -> str:
+        return (self.web_public_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
+    # Mail to people (invitations to a partner's admin and their reminders); unset: none is sent.
+    smtp_url: str | None = Field(None, pattern=r"^smtp://[^\s/:]+(:\d{1,5})?/?$",
+                                 description="smtp://host:port of the server that sends invitations")
+    mail_from: str = Field("partnerwatch <partnerwatch@localhost>", description="The From of mail partnerwatch sends")
     # The CLI's defaults and inputs.
     workspace: str | None = Field(None, description="The CLI's workspace when --workspace is not given")
     actor: str | None = Field(None, description="Who the audit log names for CLI actions; default cli:<user>")

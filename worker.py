@@ -19,6 +19,7 @@ from activities.browsing import BrowsingOptions
 from activities.outbox_relay import OutboxRelay
 from activities.schedules import ScheduleActivities
 from activities.site import SiteActivities
+from activities.invitations import InvitationActivities
 from activities.store import StoreActivities
 from config import KeysMissing, Settings, get_settings
 from models.reading import ReadingStore
@@ -51,6 +52,7 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
     interceptors = [LogContextInterceptor(), FaultInterceptor()]
     schedules = ScheduleActivities(client, settings.task_queue, timedelta(hours=settings.check_interval_hours))
     alerts = AlertActivities(engine, Vault(settings.master_keys()))
+    invitations = InvitationActivities(engine, settings)
     main = Worker(
         client,
         task_queue=settings.task_queue,
@@ -59,7 +61,7 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
                     store.check_shared_assets, store.invite_guest, store.record_guest_accepted,
                     store.record_reminder, store.close_invite, store.set_partner_status,
                     store.partner_business_id, schedules.ensure_check_schedule,
-                    alerts.attempt_delivery, alerts.exhaust_delivery],
+                    alerts.attempt_delivery, alerts.exhaust_delivery, invitations.mail_invitation],
         activity_executor=executor,
         interceptors=interceptors,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,

@@ -90,15 +90,9 @@ def send_slack(dest: OpenedDestination, event: EventEnvelope, timeout_s: float =
     return post(dest.url, json.dumps(slack_message(event)), {}, timeout_s)
 
 
-def send_email(dest: OpenedDestination, event: EventEnvelope, timeout_s: float = TIMEOUT_S) -> AttemptRecord:
-    host, port = smtp_server(dest.url)
-    subject, text = email_digest(event)
-    # Long subjects stay on one line (RFC 5322 allows 998 characters); the default folding would start
-    # the subject on a continuation line, which some clients show with a leading space.
-    message = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
-    message["Subject"], message["From"], message["To"] = subject, dest.mail_from, ", ".join(dest.recipients)
-    message["Message-ID"] = f"<{event.id}.{dest.id}@partnerwatch>"
-    message.set_content(text)
+def mail(smtp_url: str, message: EmailMessage, timeout_s: float = TIMEOUT_S) -> AttemptRecord:
+    """Hands one message to an SMTP server (smtp://host:port), with STARTTLS when it offers it."""
+    host, port = smtp_server(smtp_url)
     started = time.monotonic()
     try:
         with smtplib.SMTP(host, port, timeout=timeout_s) as smtp:
@@ -119,6 +113,22 @@ def send_email(dest: OpenedDestination, event: EventEnvelope, timeout_s: float =
     except (smtplib.SMTPException, OSError) as error:
         return AttemptRecord(AttemptOutcome.UNREACHABLE, _elapsed_ms(started), detail=type(error).__name__)
     return AttemptRecord(AttemptOutcome.DELIVERED, _elapsed_ms(started), 250, detail="250 accepted")
+
+
+def new_message(subject: str, sender: str, recipients: list[str], text: str, message_id: str) -> EmailMessage:
+    # Long subjects stay on one line (RFC 5322 allows 998 characters); the default folding would start
+    # the subject on a continuation line, which some clients show with a leading space.
+    message = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
+    message["Subject"], message["From"], message["To"] = subject, sender, ", ".join(recipients)
+    message["Message-ID"] = message_id
+    message.set_content(text)
+    return message
+
+
+def send_email(dest: OpenedDestination, event: EventEnvelope, timeout_s: float = TIMEOUT_S) -> AttemptRecord:
+    subject, text = email_digest(event)
+    return mail(dest.url, new_message(subject, dest.mail_from, dest.recipients, text, f"<{event.id}.{dest.id}@partnerwatch>"),
+                timeout_s)
 
 
 SENDERS = {DestinationKind.WEBHOOK: send_webhook, DestinationKind.SLACK: send_slack, DestinationKind.EMAIL: send_email}

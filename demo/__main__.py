@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -17,6 +18,8 @@ UI_PORT = int(os.environ.get("PARTNERWATCH_DEMO_UI_PORT", "8233"))
 CODEC_PORT = int(os.environ.get("PARTNERWATCH_DEMO_CODEC_PORT", "8081"))
 METRICS_PORT = int(os.environ.get("PARTNERWATCH_DEMO_METRICS_PORT", "9464"))
 RECEIVER_PORT = int(os.environ.get("PARTNERWATCH_DEMO_RECEIVER_PORT", "8766"))
+CONSOLE_PORT = int(os.environ.get("PARTNERWATCH_DEMO_CONSOLE_PORT", "8070"))
+CONSOLE_ADMIN = "security@acme.example"  # the company user who signs in to the console
 WORKSPACE = "Acme Brands"
 # The partner the demo onboards: its monitor account signs in with TOTP (the world file's fake data,
 # played here by the partner's admin).
@@ -87,6 +90,21 @@ def alerts_to_receiver() -> None:
     print(added.splitlines()[0] + f"\n(its signing secret is in {services.WEBHOOK_SECRET})")
 
 
+def console_admin() -> str:
+    """The console's first admin, once; the password is made up on the first run and kept (mode 600)
+    so that every run can say it again."""
+    if not services.CONSOLE_ADMIN_PASSWORD.exists():
+        services.CONSOLE_ADMIN_PASSWORD.parent.mkdir(parents=True, exist_ok=True)
+        services.CONSOLE_ADMIN_PASSWORD.touch(mode=0o600)
+        services.CONSOLE_ADMIN_PASSWORD.write_text(secrets.token_urlsafe(15) + "\n")
+    password = services.CONSOLE_ADMIN_PASSWORD.read_text().strip()
+    users = json.loads(cli("console-users", "list", "-w", WORKSPACE, "--json", capture=True))
+    if not any(u["email"] == CONSOLE_ADMIN for u in users):
+        cli("console-users", "add", CONSOLE_ADMIN, "-w", WORKSPACE, "--role", "admin", "--password-stdin",
+            stdin=password + "\n")
+    return password
+
+
 def _wait_step(prefix: str, timeout_s: float = 60) -> str:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -97,7 +115,7 @@ def _wait_step(prefix: str, timeout_s: float = 60) -> str:
 
 
 def main(argv: list[str]) -> int:
-    wanted = services.services(SITE_PORT, TEMPORAL_PORT, UI_PORT, CODEC_PORT, RECEIVER_PORT)
+    wanted = services.services(SITE_PORT, TEMPORAL_PORT, UI_PORT, CODEC_PORT, RECEIVER_PORT, CONSOLE_PORT)
     if argv[:1] == ["stop"]:
         for service in reversed(wanted):
             print(f"{service.name}: {services.stop(service)}")
@@ -110,6 +128,7 @@ def main(argv: list[str]) -> int:
     cli("integration", "add", "-w", WORKSPACE, "--business-id", COMPANY_ID, "--email", INTEGRATION_EMAIL,
         "--password-stdin", "--exist-ok", stdin=INTEGRATION_PASSWORD + "\n")
     cli("partners", "sync", "-w", WORKSPACE)
+    password = console_admin()
     alerts_to_receiver()
     onboard()
     cli("partners", "check", "-w", WORKSPACE, "-p", PARTNER, "--wait")
@@ -120,6 +139,8 @@ def main(argv: list[str]) -> int:
     cli("users", "list", "-w", WORKSPACE, "-p", PARTNER)
     cli("tasks", "list", "-w", WORKSPACE, "--limit", "5")
     print(f"""
+Console:      http://127.0.0.1:{CONSOLE_PORT}  sign in as {CONSOLE_ADMIN} with {password}
+              (its password is kept in {services.CONSOLE_ADMIN_PASSWORD}; the API: http://127.0.0.1:{CONSOLE_PORT}/api/docs)
 Temporal UI:  http://localhost:{UI_PORT}  (workflows onboard-*, check-*, discover-*; schedules check-schedule-*)
               payloads are encrypted; the UI decodes them through the codec server at http://127.0.0.1:{CODEC_PORT}
 Site:         http://127.0.0.1:{SITE_PORT}/login  (the simulated Pinterest Business)

@@ -89,7 +89,11 @@ def stop(service: Service) -> str:
 WEBHOOK_SECRET = RUN / "demo-webhook.secret"
 
 
-def services(site_port: int, temporal_port: int, ui_port: int, codec_port: int, receiver_port: int) -> list[Service]:
+CONSOLE_ADMIN_PASSWORD = RUN / "console-admin.password"
+
+
+def services(site_port: int, temporal_port: int, ui_port: int, codec_port: int, receiver_port: int,
+             console_port: int) -> list[Service]:
     return [
         # Where the demo's alerts go: verifies each signature, logs each event (logs/receiver.log).
         Service("receiver", [sys.executable, "-m", "devtools.webhook_receiver", "--port", str(receiver_port),
@@ -105,4 +109,6 @@ def services(site_port: int, temporal_port: int, ui_port: int, codec_port: int, 
         Service("site", [sys.executable, "-m", "pinterest_sim", "--host", "127.0.0.1", "--port", str(site_port),
                          "--world", str(Path("pinterest_sim/worlds/demo.json"))], port=site_port),
         Service("worker", [sys.executable, "worker.py"]),
+        # The web console and its API, on loopback.
+        Service("console", [str(BIN / "partnerwatch"), "web", "--port", str(console_port)], port=console_port),
     ]

@@ -102,20 +102,31 @@ def describe(entry: ChangeLog) -> PersonChange:
                         fields=field_changes(entry.before, entry.after))
 
 
-def list_changes(session: Session, workspace_id: str, partner_id: str | None = None, task_id: str | None = None,
-                 since: datetime | None = None, min_severity: Severity = Severity.LOW, limit: int | None = None) -> list[PersonChange]:
-    """Newest first. The change log carries no workspace: its tasks do."""
+def changes_query(workspace_id: str, partner_id: str | None = None, task_id: str | None = None,
+                  since: datetime | None = None):
+    """The change log's entries of a workspace (the change log carries no workspace: its tasks do)."""
     query = (select(ChangeLog).join(AutomationTask, AutomationTask.id == ChangeLog.task_id)
-             .where(AutomationTask.workspace_id == workspace_id).order_by(ChangeLog.at.desc(), ChangeLog.id.desc()))
+             .where(AutomationTask.workspace_id == workspace_id))
     if partner_id:
         query = query.where(ChangeLog.partner_id == partner_id)
     if task_id:
         query = query.where(ChangeLog.task_id == task_id)
     if since:
         query = query.where(ChangeLog.at >= since)
+    return query
+
+
+def at_least(change: PersonChange, min_severity: Severity) -> bool:
+    return SEVERITY_ORDER[change.severity] >= SEVERITY_ORDER[min_severity]
+
+
+def list_changes(session: Session, workspace_id: str, partner_id: str | None = None, task_id: str | None = None,
+                 since: datetime | None = None, min_severity: Severity = Severity.LOW, limit: int | None = None) -> list[PersonChange]:
+    """Newest first."""
+    query = changes_query(workspace_id, partner_id, task_id, since).order_by(ChangeLog.at.desc(), ChangeLog.id.desc())
     if min_severity == Severity.LOW:  # no filter: the database stops at the limit
         return [describe(entry) for entry in session.exec(query.limit(limit))]
     # Severity is worked out from the before and after views, so it filters here.
     described = (describe(entry) for entry in session.exec(query))
-    wanted = [c for c in described if SEVERITY_ORDER[c.severity] >= SEVERITY_ORDER[min_severity]]
+    wanted = [c for c in described if at_least(c, min_severity)]
     return wanted[:limit] if limit else wanted

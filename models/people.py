@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, exists, func, literal, null
+from sqlalchemy import Text, cast, delete, exists, func, literal, null
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -259,6 +259,43 @@ def list_people(session: Session, workspace_id: str, partner_id: str | None = No
     if not include_removed:
         query = query.where(PartnerPerson.removed_at.is_(None))
     return list(session.exec(query.order_by(PartnerPerson.partner_id, PartnerPerson.email_key)))
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern that finds `text` anywhere, with LIKE's own characters taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def people_query(workspace_id: str, partner_id: str | None = None, *, role: str | None = None,
+                 status: str | None = None, permission: str | None = None, search: str | None = None,
+                 include_removed: bool = False):
+    """The people a listing shows, filtered: by role, status, a permission held on any shared asset,
+    and a search of name or email (case-insensitive)."""
+    query = select(PartnerPerson).where(PartnerPerson.workspace_id == workspace_id)
+    if partner_id:
+        query = query.where(PartnerPerson.partner_id == partner_id)
+    if not include_removed:
+        query = query.where(PartnerPerson.removed_at.is_(None))
+    if role:
+        query = query.where(PartnerPerson.role == role)
+    if status:
+        query = query.where(PartnerPerson.status == status)
+    if permission:
+        # Assets are a JSON list written by json.dumps on both stores; the grant's text is its key.
+        grant = json.dumps({"permission": permission})[1:-1]
+        query = query.where(cast(PartnerPerson.assets, Text).like(_like(grant), escape="\\"))
+    if search and search.strip():
+        pattern = _like(search.strip().lower())
+        query = query.where(PartnerPerson.email_key.like(pattern, escape="\\")
+                            | func.lower(PartnerPerson.name).like(pattern, escape="\\"))
+    return query
+
+
+def counts_by_partner(session: Session, workspace_id: str) -> dict[str, int]:
+    """How many people each partner has now."""
+    rows = session.exec(select(PartnerPerson.partner_id, func.count()).where(
+        PartnerPerson.workspace_id == workspace_id, PartnerPerson.removed_at.is_(None)).group_by(PartnerPerson.partner_id))
+    return dict(rows.all())
 
 
 def changes_of(session: Session, task_id: str) -> list[ChangeLog]:

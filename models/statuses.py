@@ -66,3 +66,9 @@ class AttemptOutcome(StrEnum):
     GONE = "gone"  # 410: the receiver says it will never take another
     TIMEOUT = "timeout"
     UNREACHABLE = "unreachable"  # no connection
+
+
+class ConsoleRole(StrEnum):
+    ADMIN = "admin"  # everything
+    VIEWER = "viewer"  # reads only
+    GUEST = "guest"  # a partner's admin: their own partner's onboarding page, nothing else

@@ -283,3 +283,57 @@ class DeliveryAttempt(SQLModel, table=True):
     status_code: int | None = None
     retry_after_s: float | None = None
     detail: str = ""  # never a body, a URL or a secret
+
+
+class ConsoleUser(SQLModel, table=True):
+    """A person who signs in to the web console (web/): one workspace, one role. Only the argon2
+    hash of the password is kept (models/console_users.py)."""
+
+    __tablename__ = "console_user"
+    __table_args__ = (UniqueConstraint("email_key", name="ux_console_user_email"),)
+    id: str = Field(default_factory=lambda: new_id("usr"), primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True)
+    email: str
+    email_key: str  # lower-cased: one account per address, whatever its case
+    role: str  # a ConsoleRole
+    # A guest (a partner's admin who accepted an invitation) sees only this partner's onboarding page.
+    partner_id: str | None = Field(default=None, foreign_key="partner.id")
+    guest_id: str | None = Field(default=None, foreign_key="guestuser.id")
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    disabled_at: datetime | None = None
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so a copy
+    of the database signs nobody in."""
+
+    __tablename__ = "console_session"
+    token_hash: str = Field(primary_key=True)
+    user_id: str = Field(foreign_key="console_user.id", index=True)
+    csrf_token: str
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class InvitationLink(SQLModel, table=True):
+    """A link in an invitation email (or a reminder): only its token's SHA-256 is kept. Any of an
+    invitation's links accepts it once; then, or when the invitation expires, none works."""
+
+    __tablename__ = "invitation_link"
+    token_hash: str = Field(primary_key=True)
+    guest_id: str = Field(foreign_key="guestuser.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    used_at: datetime | None = None
+
+
+class SignInFailure(SQLModel, table=True):
+    """A failed sign-in, by who it was for and where it came from: the throttle counts them, in the
+    store, so that every console process counts the same."""
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (Index("ix_sign_in_failure_key_at", "key", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str  # email:<address> or ip:<address>
+    at: datetime = Field(default_factory=utcnow)

@@ -13,6 +13,7 @@ from temporalio.service import RPCError
 
 import logs
 from config import KeysMissing
+from control.checks import said_by
 from models.errors import StoreError
 from starter.cmd_alerts import alerts_app
 from starter.cmd_audit import audit_app
@@ -24,6 +25,7 @@ from starter.cmd_onboarding import guests_app, monitor_app
 from starter.cmd_partners import app as partners_app
 from starter.cmd_schedules import schedules_app, temporal_app
 from starter.cmd_tasks import tasks_app, users_app
+from starter.cmd_web import console_users_app, web
 from starter.cmd_workspace import integration_app, workspace_app
 from starter import context
 from starter.context import StillRunning
@@ -45,6 +47,8 @@ app.add_typer(temporal_app, name="temporal")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
+app.add_typer(console_users_app, name="console-users")
+app.command("web")(web)
 app.command("doctor")(doctor)
 
 USAGE_EXIT = 2
@@ -109,7 +113,7 @@ def run(argv: list[str]) -> int:
         print(f"partnerwatch: {error}", file=sys.stderr)
         return USAGE_EXIT
     except WorkflowFailureError as error:
-        print(f"partnerwatch: the workflow failed: {context.said_by(error)}", file=sys.stderr)
+        print(f"partnerwatch: the workflow failed: {said_by(error)}", file=sys.stderr)
         return 6
     except RPCError as error:
         print(f"partnerwatch: Temporal said: {error.message}", file=sys.stderr)

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import typer
-from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateStage
-from temporalio.service import RPCError
 
+from control import onboarding as onboarding_control
 from models import audit, onboarding, partners
 from starter import context
 from starter.options import Account, AsJson, Output, OutputFormat, Partner, PasswordStdin, Timeout, Wait, Workspace
 from starter.output import emit, output_format, say
-from temporal_common.workflow_ids import onboard_id
-from workflows.onboard_partner.payloads import ConnectOutcome, GuestAccepted, MonitorShared, SelectMonitor
-from workflows.onboard_partner.workflow import OnboardPartner
+from workflows.onboard_partner.payloads import ConnectOutcome
 
 guests_app = typer.Typer(help="Guest users: partners' admins invited into the workspace.", no_args_is_help=True)
 monitor_app = typer.Typer(help="Monitor accounts partners share for partnerwatch to sign in with.", no_args_is_help=True)
@@ -27,12 +24,7 @@ def accept(workspace: Workspace = None, partner: Partner = ...) -> None:
         guest = onboarding.open_invitation(session, p)
 
     async def go():
-        client = await context.temporal()
-        handle = client.get_workflow_handle(onboard_id(p.id))
-        try:
-            return await handle.execute_update(OnboardPartner.accept_invitation, GuestAccepted(guest_id=guest.id))
-        except (WorkflowUpdateFailedError, RPCError) as error:
-            raise context.refused(error) from None
+        await onboarding_control.accept_invitation(await context.temporal(), p.id, guest.id)
 
     context.run(go())
     say(f"Guest user {guest.id} ({guest.email}) accepted the invitation for partner {p.business_id}")
@@ -69,9 +61,7 @@ def share(workspace: Workspace = None, partner: Partner = ...,
     del password, totp
 
     async def go():
-        client = await context.temporal()
-        await client.get_workflow_handle(onboard_id(p.id)).signal(
-            OnboardPartner.monitor_shared, MonitorShared(monitor_account_id=account.id))
+        await onboarding_control.monitor_shared(await context.temporal(), p.id, account.id)
 
     context.run(go())
     say(f"Monitor account {account.id} ({account.email}{', TOTP' if account.has_totp else ''}) shared for partner {p.business_id}")
@@ -109,18 +99,12 @@ def select(workspace: Workspace = None, partner: Partner = ..., account: Account
         with context.store() as session:
             audit.record(session, ws.id, "monitor.select", target=p.business_id, by=context.actor(),
                          details={"monitor_account_id": chosen.id})
-        client = await context.temporal()
-        handle = client.get_workflow_handle(onboard_id(p.id))
-        try:
-            # Accepted means the validator took the selection; the connection then runs in the workflow.
-            update = await handle.start_update(OnboardPartner.select_monitor, SelectMonitor(monitor_account_id=chosen.id),
-                                               wait_for_stage=WorkflowUpdateStage.ACCEPTED)
-            if not wait:
-                return None
-            return await context.waited(update.result(), limit, f"the connection of partner {p.business_id}",
-                                        f"partnerwatch partners status -w {ws.name!r} -p {p.business_id}")
-        except (WorkflowUpdateFailedError, RPCError) as error:
-            raise context.refused(error) from None
+        # The selection is refused or accepted at once; the connection then runs in the workflow.
+        return await context.waited(
+            onboarding_control.select_monitor(await context.temporal(), p.id, chosen.id, actor="cli",
+                                              wait_s=None if wait else 0),
+            limit, f"the connection of partner {p.business_id}",
+            f"partnerwatch partners status -w {ws.name!r} -p {p.business_id}")
 
     outcome = context.run(go())
     if outcome is None:

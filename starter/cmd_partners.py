@@ -7,39 +7,26 @@ import contextlib
 import sys
 
 import typer
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowQueryFailedError
-from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.service import RPCError
+from temporalio.client import WorkflowHandle
 
+from control import checks
+from control import onboarding as onboarding_control
 from models import audit, events, onboarding, partners, tasks, validation, workspaces
 from models.errors import Conflict
 from models.results import Fault, Reason
-from models.statuses import PartnerStatus, TaskStatus, Trigger
+from models.statuses import PartnerStatus, TaskStatus
 from starter import context
 from starter.options import AsJson, Output, OutputFormat, Partner, Timeout, Wait, Workspace
 from starter.output import console, emit, output_format, say
-from temporal_common.search_attributes import search_attributes
-from temporal_common.workflow_ids import check_id, discover_id, onboard_id, schedule_id
-from workflows.check_for_updates.payloads import CheckInput, CheckResult
-from workflows.check_for_updates.workflow import CheckForUpdates
-from workflows.onboard_partner.payloads import OnboardInput, OnboardState, Step
-from workflows.onboard_partner.workflow import OnboardPartner
+from workflows.check_for_updates.payloads import CheckResult
+from workflows.onboard_partner.payloads import OnboardState, Step
 
 app = typer.Typer(help="Partners: discover, onboard and check them.", no_args_is_help=True)
 
 
 async def _start_check(ws_id: str, partner_id: str | None, business_id: str) -> WorkflowHandle:
-    client = await context.temporal()
-    settings = context.settings()
-    workflow_id = check_id(partner_id) if partner_id else discover_id(ws_id)
-    what = f"partner business {business_id}" if partner_id else f"company business {business_id} (discover partners)"
-    return await client.start_workflow(
-        CheckForUpdates.run, CheckInput(workspace_id=ws_id, partner_id=partner_id, trigger=Trigger.MANUAL, actor="cli"),
-        id=workflow_id, task_queue=settings.task_queue,
-        # A second trigger while a check runs joins it instead of starting another.
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        search_attributes=search_attributes(ws_id, business_id if partner_id else None, TaskStatus.QUEUED),
-        static_summary=f"Check for updates: {what}")
+    return await checks.start_check(await context.temporal(), context.settings(), workspace_id=ws_id,
+                                    partner_id=partner_id, business_id=business_id, actor="cli")
 
 
 async def _wait(handle: WorkflowHandle, partner_id: str | None, ws_id: str) -> CheckResult:
@@ -66,9 +53,7 @@ async def _wait(handle: WorkflowHandle, partner_id: str | None, ws_id: str) -> C
 
 
 def workflow_link(workflow_id: str) -> str:
-    settings = context.settings()
-    namespace = settings.temporal_connect_config()["namespace"]
-    return f"{settings.temporal_ui_url}/namespaces/{namespace}/workflows/{workflow_id}"
+    return checks.workflow_link(context.settings(), workflow_id)
 
 
 async def wait_and_report(handle: WorkflowHandle, ws_id: str, partner_id: str | None, timeout: str | None) -> None:
@@ -144,26 +129,12 @@ def onboard(workspace: Workspace = None, partner: Partner = ...,
     with context.store() as session:
         ws = context.workspace(session, workspace)
         p = partners.resolve(session, ws.id, partner)
-        if not p.shared_assets:
-            raise Conflict(f"partner {p.business_id} shares no asset with the company, nor the company with it: nothing to watch")
-        if p.status == PartnerStatus.ONBOARDED:
-            raise Conflict(f"partner {p.business_id} is already onboarded")
+        onboarding_control.refuse_onboarding(p)
 
     async def go():
-        client = await context.temporal()
-        try:
-            await client.start_workflow(
-                OnboardPartner.run, OnboardInput(workspace_id=ws.id, partner_id=p.id, admin_email=admin_email,
-                                               remind_every_s=remind.total_seconds(), expire_after_s=expire.total_seconds()),
-                id=onboard_id(p.id), task_queue=context.settings().task_queue,
-                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                search_attributes=search_attributes(ws.id, p.business_id),
-                static_summary=f"Onboard partner business {p.business_id}")
-        except RPCError as error:
-            if "already" in str(error).lower():
-                raise Conflict(f"onboarding of partner {p.business_id} is already running") from None
-            raise
-        return await _first_step(client.get_workflow_handle(onboard_id(p.id)))
+        return await onboarding_control.start(await context.temporal(), context.settings(), p, admin_email=admin_email,
+                                              remind_every_s=remind.total_seconds(),
+                                              expire_after_s=expire.total_seconds(), actor="cli")
 
     step = context.run(go())
     if step == Step.INVITE:
@@ -173,21 +144,6 @@ def onboard(workspace: Workspace = None, partner: Partner = ...,
             f"runs it (partnerwatch partners status -p {p.business_id})")
     else:
         say(f"Onboarding partner {p.business_id} ({p.name}): {step[:1].lower() + step[1:]}")
-
-
-async def _first_step(handle: WorkflowHandle, patience_s: float = 30) -> str | None:
-    """The onboarding's step once it left `Starting` (the invitation is then recorded), or None if no
-    worker got to it within `patience_s`: what the command says must be true when it says it."""
-    deadline = asyncio.get_running_loop().time() + patience_s
-    while asyncio.get_running_loop().time() < deadline:
-        try:
-            state = await asyncio.wait_for(handle.query(OnboardPartner.state), 5)
-            if state.step != Step.STARTING:
-                return state.step
-        except (RPCError, WorkflowQueryFailedError, asyncio.TimeoutError):
-            pass  # no worker has picked the workflow up yet
-        await asyncio.sleep(0.2)
-    return None
 
 
 @app.command("status")
@@ -200,11 +156,7 @@ def status(workspace: Workspace = None, partner: Partner = ..., output: Output =
         p = partners.resolve(session, ws.id, partner)
 
     async def go() -> OnboardState | None:
-        client = await context.temporal()
-        try:
-            return await client.get_workflow_handle(onboard_id(p.id)).query(OnboardPartner.state)
-        except RPCError:
-            return None
+        return await onboarding_control.state(await context.temporal(), p.id)
 
     state = context.run(go())
     row = {"business_id": p.business_id, "name": p.name, "status": p.status, "reason": p.status_reason,
@@ -238,17 +190,7 @@ def disconnect(workspace: Workspace = None, partner: Partner = ...) -> None:
             raise Conflict(f"partner {p.business_id} is already disconnected")
 
     async def go() -> None:
-        client = await context.temporal()
-        try:
-            await client.get_schedule_handle(schedule_id(p.id)).delete()
-        except RPCError:
-            pass  # never onboarded: no schedule
-        handle = client.get_workflow_handle(onboard_id(p.id))
-        try:
-            if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-                await handle.cancel()
-        except RPCError:
-            pass
+        await onboarding_control.stop_watching(await context.temporal(), p.id)
 
     context.run(go())
     with context.store() as session:

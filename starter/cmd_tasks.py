@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import typer
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.service import RPCError
 
+from control import checks
 from models import audit, partners, people, tasks
-from models.errors import Conflict
-from models.statuses import TaskStatus
 from starter import context
 from starter.cmd_changes import show_task
 from starter.options import AsCsv, AsJson, Limit, Output, OutputFormat, PartnerFilter, Workspace
 from starter.output import emit, output_format, say
-from workflows.check_for_updates.payloads import ReviewDecision
-from workflows.check_for_updates.workflow import CheckForUpdates
 
 tasks_app = typer.Typer(help="Automation tasks: every check, with status and counts.", no_args_is_help=True)
 users_app = typer.Typer(help="Pinterest Business guest users: the partners' people who reach your assets.",
@@ -51,16 +46,9 @@ def _review(workspace: str | None, task_id: str, approve: bool) -> None:
     with context.store() as session:
         ws = context.workspace(session, workspace)
         task = tasks.in_workspace(session, ws.id, task_id)
-        if task.status != TaskStatus.BLOCKED:
-            raise Conflict(f"task {task.id} is {task.status}, not waiting for a review")
 
     async def go() -> str:
-        client = await context.temporal()
-        handle = client.get_workflow_handle(task.workflow_id, run_id=task.run_id)
-        try:
-            return await handle.execute_update(CheckForUpdates.review, ReviewDecision(approve=approve, actor=context.actor()))
-        except (WorkflowUpdateFailedError, RPCError) as error:
-            raise context.refused(error) from None
+        return await checks.review(await context.temporal(), task, approve=approve, actor=context.actor())
 
     status = context.run(go())
     with context.store() as session:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from config import Settings, get_settings
 from models import workspaces
 from models.db import session_scope
-from models.errors import Conflict, Invalid
+from models.errors import Invalid
 from models.schema import open_store
 from models.tables import Workspace
 from models.vault import Vault
@@ -123,21 +123,3 @@ def read_slack_url() -> str:
     if not url:
         raise Invalid("the Slack webhook URL is missing: pipe it on stdin or set PARTNERWATCH_SECRET_SLACK_URL")
     return url
-
-
-def innermost(error: BaseException) -> BaseException:
-    """The error at the bottom of Temporal's chain (an update's, a workflow's, an activity's)."""
-    while getattr(error, "cause", None) is not None:
-        error = error.cause
-    return error
-
-
-def said_by(error: BaseException) -> str:
-    """What the innermost error says, in its own words."""
-    cause = innermost(error)
-    return getattr(cause, "message", None) or str(cause)
-
-
-def refused(error: BaseException) -> Conflict:
-    """A workflow refused a request (a validator, a finished workflow): one line, nothing changed."""
-    return Conflict(said_by(error))

@@ -28,6 +28,12 @@ CONNECT_TIMEOUT = timedelta(minutes=5)
 ALERT_ATTEMPT_TIMEOUT = timedelta(seconds=60)
 
 
+# An invitation mail is worth a few tries, not a stuck onboarding: past these, the onboarding goes on
+# without it (the next reminder mails a new link, and `guests accept` still works).
+MAIL_TIMEOUT = timedelta(seconds=60)
+MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_attempts=4)
+
+
 def browser_queue() -> str:
     """Browser activities run on the workflow's own queue name plus `-browser`."""
     return f"{workflow.info().task_queue}-browser"

@@ -162,3 +162,44 @@ def alerting_workspace(engine, webhooks: dict[str, str], event=None) -> tuple[st
         events.record(session, ws.id, event(ref) if event else events.Onboarded(
             partner=ref, monitor_account_email="monitor@agency.example"))
         return ws.id, secrets
+
+
+class ConsoleClient:
+    """An HTTP client of the console as a browser uses it: its session cookie is Secure, which httpx
+    keeps off plain http, so the client carries it itself (loopback is where browsers allow it)."""
+
+    def __init__(self, base_url: str) -> None:
+        import httpx
+
+        self.http = httpx.Client(base_url=base_url, follow_redirects=False, timeout=30)
+        self.csrf: str | None = None
+        self.cookie: str | None = None
+
+    def sign_in(self, email: str, password: str):
+        answer = self.http.post("/api/v1/session", json={"email": email, "password": password})
+        if answer.status_code == 200:
+            self.cookie = answer.cookies.get("partnerwatch_session") or answer.headers["set-cookie"].split(";")[0].split("=", 1)[1]
+            self.csrf = answer.json()["csrf_token"]
+        return answer
+
+    def request(self, method: str, path: str, csrf: bool = True, **kwargs):
+        headers = dict(kwargs.pop("headers", {}))
+        if self.cookie:
+            headers["Cookie"] = f"partnerwatch_session={self.cookie}"
+        if csrf and self.csrf and method not in ("GET", "HEAD"):
+            headers["X-CSRF-Token"] = self.csrf
+        return self.http.request(method, path, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs):
+        return self.request("POST", path, **kwargs)
+
+
+def console_user(engine, workspace_id: str, email: str, role: str = "admin", password: str = "a long enough password"):
+    from models import console_users
+
+    with session_scope(engine) as session:
+        console_users.add(session, workspace_id, email, role, password)
+    return email, password

@@ -14,7 +14,7 @@ STORE_VALUES = ["models.results", "models.seen", "models.statuses"]  # plain pyd
 PAYLOADS = ["workflows.check_for_updates.payloads", "workflows.onboard_partner.payloads",
             "workflows.deliver_alert.payloads"]
 SHIPPED = ["config", "logs", "totp", "worker", "models", "workflows", "activities", "starter", "temporal_common",
-           "pinterest_reader", "alerting"]
+           "pinterest_reader", "alerting", "control", "web"]
 DEV_ONLY = ["pinterest_sim", "demo", "bench", "devtools"]
 
 # Who may import whom, from the bottom up (the most specific entry for a module applies).
@@ -31,7 +31,10 @@ ALLOWED: dict[str, list[str]] = {
                         *PAYLOADS],
     "activities": ["activities", "models", "pinterest_reader", "alerting", "temporal_common", *PAYLOADS, "config", "logs"],
     "workflows": ["workflows", "activities", "temporal_common", *STORE_VALUES],
+    # what people ask of Temporal, for the CLI and the console alike
+    "control": ["control", "models", "temporal_common", "workflows", "config"],
     "starter": [p for p in SHIPPED if p != "worker"],
+    "web": ["web", "control", "models", "temporal_common", "workflows", "config", "logs"],  # the console
     "worker": SHIPPED,
     "pinterest_sim": ["pinterest_sim"],  # another site: it knows nothing of partnerwatch
     **{dev: [*SHIPPED, *DEV_ONLY] for dev in ("demo", "bench", "devtools")},

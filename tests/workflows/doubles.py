@@ -25,8 +25,8 @@ from workflows.check_for_updates.payloads import (
 )
 from workflows.check_for_updates.workflow import CheckForUpdates
 from workflows.onboard_partner.payloads import (
-    CloseInvite, ConnectInput, ConnectOutcome, GuestAccepted, GuestRef, InviteInput, PartnerRef, PartnerStatusInput,
-    ScheduleInput, SharedAssetsResult,
+    CloseInvite, ConnectInput, ConnectOutcome, GuestAccepted, GuestRef, InviteInput, MailInvitation, MailResult,
+    PartnerRef, PartnerStatusInput, ScheduleInput, SharedAssetsResult,
 )
 from workflows.onboard_partner.workflow import OnboardPartner
 
@@ -121,6 +121,11 @@ class Doubles:
         self.calls.append(("record_reminder", input))
         self.reminders += 1
         return self.reminders
+
+    @activity.defn(name="mail_invitation")
+    async def mail_invitation(self, input: MailInvitation) -> MailResult:
+        self.calls.append(("mail_invitation", input))
+        return MailResult(sent=True, detail="250 accepted")
 
     @activity.defn(name="close_invite")
     async def close_invite(self, input: CloseInvite) -> None:

@@ -14,6 +14,7 @@ from temporalio.exceptions import CancelledError
 
 from models.results import Fault, ImportResult
 from models.statuses import TaskStatus
+from activities.invitations import InvitationActivities
 from activities.schedules import ScheduleActivities
 from activities.site import SiteActivities
 from activities.store import StoreActivities
@@ -46,7 +47,7 @@ async def status_becomes(handle, status: TaskStatus, timeout: float = 20) -> Non
 def test_doubles_stand_in_for_every_activity(doubles):
     """The doubles answer to exactly the names the real worker registers."""
     real = {getattr(cls, name).__temporal_activity_definition.name
-            for cls in (StoreActivities, SiteActivities, ScheduleActivities) for name in dir(cls)
+            for cls in (StoreActivities, SiteActivities, ScheduleActivities, InvitationActivities) for name in dir(cls)
             if hasattr(getattr(cls, name), "__temporal_activity_definition")}
     doubled = {a.__temporal_activity_definition.name for a in doubles.activities(True) + doubles.activities(False)}
     assert doubled == real

@@ -67,6 +67,16 @@ class GuestRef(BaseModel):
     already_accepted: bool = False
 
 
+class MailInvitation(BaseModel):
+    guest_id: str
+    reminder: bool = False
+
+
+class MailResult(BaseModel):
+    sent: bool
+    detail: str  # what the SMTP server said, or why nothing was sent; never the link
+
+
 class CloseInvite(BaseModel):
     guest_id: str
     state: InviteState  # Expired or Cancelled

@@ -14,6 +14,7 @@ from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from activities.invitations import InvitationActivities
     from activities.schedules import ScheduleActivities
     from activities.site import SiteActivities
     from activities.store import StoreActivities
@@ -21,7 +22,8 @@ with workflow.unsafe.imports_passed_through():
     from models.statuses import InviteState, PartnerStatus, Trigger
     from temporal_common.faults import fault_of
     from temporal_common.retry import (
-        BROWSER_HEARTBEAT, BROWSER_RETRY, CONNECT_TIMEOUT, STORE_RETRY, STORE_TIMEOUT, browser_queue,
+        BROWSER_HEARTBEAT, BROWSER_RETRY, CONNECT_TIMEOUT, MAIL_RETRY, MAIL_TIMEOUT, STORE_RETRY, STORE_TIMEOUT,
+        browser_queue,
     )
     from temporal_common.search_attributes import search_attributes
     from temporal_common.workflow_ids import check_id
@@ -29,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.check_for_updates.workflow import CheckForUpdates
     from workflows.onboard_partner.payloads import (
         ACCEPT_INVITATION_UPDATE, MONITOR_SHARED_SIGNAL, SELECT_MONITOR_UPDATE, STATE_QUERY, WORKFLOW, CloseInvite,
-        ConnectInput, ConnectOutcome, GuestAccepted, GuestRef, InviteInput, MonitorShared, OnboardInput,
+        ConnectInput, ConnectOutcome, GuestAccepted, GuestRef, InviteInput, MailInvitation, MonitorShared, OnboardInput,
         OnboardResult, OnboardState, Outcome, PartnerRef, PartnerStatusInput, ScheduleInput, SelectMonitor, Step,
     )
 
@@ -137,6 +139,8 @@ class OnboardPartner:
         self._guest_id = guest.guest_id
         if guest.already_accepted:
             self._accepted = True
+        else:
+            await self._mail_invitation(guest, reminder=False)
         if not await self._wait_for_acceptance(input, guest):
             return OnboardResult(outcome=Outcome.INVITE_EXPIRED,
                                  fault=Fault(code=Reason.INVITE_EXPIRED, message="The invitation expired.", lasting=True))
@@ -179,7 +183,20 @@ class OnboardPartner:
             except asyncio.TimeoutError:
                 if (deadline - workflow.now()).total_seconds() > 0:
                     self._reminders = await self._store(StoreActivities.record_reminder, guest, "Send a reminder")
+                    await self._mail_invitation(guest, reminder=True)
         return True
+
+    async def _mail_invitation(self, guest: GuestRef, reminder: bool) -> None:
+        """Mails the invitation's link; a mail that cannot go out does not hold the onboarding up."""
+        if not workflow.patched("mail-invitations"):  # runs recorded before invitations were mailed
+            return
+        try:
+            await workflow.execute_activity_method(
+                InvitationActivities.mail_invitation, MailInvitation(guest_id=guest.guest_id, reminder=reminder),
+                start_to_close_timeout=MAIL_TIMEOUT, retry_policy=MAIL_RETRY,
+                summary="Mail a reminder to the partner's admin" if reminder else "Mail the invitation to the partner's admin")
+        except ActivityError as error:
+            workflow.logger.warning("The invitation was not mailed: %s", fault_of(error).message)
 
     async def _select_and_connect(self, input: OnboardInput) -> str:
         while True:

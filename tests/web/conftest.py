@@ -1,0 +1,54 @@
+"""The console served for real by uvicorn on a loopback port, in a thread, over this test's store
+(SQLite and PostgreSQL both: the lists' keyset pages and filters are SQL)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+
+from config import Settings
+from web.app import create_app
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_backend(request) -> str:
+    return request.param
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(settings: Settings):
+    """Starts the console; returns (base_url, stop)."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None,
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the console did not start")
+        time.sleep(0.02)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(10)
+
+    return f"http://127.0.0.1:{port}", stop
+
+
+@pytest.fixture
+def console_url(database_url, tmp_path):
+    """The console on this test's store; Temporal is not needed to read."""
+    settings = Settings(database_url=database_url, temporal_address="127.0.0.1:1", artifacts_dir=tmp_path / "artifacts")
+    url, stop = serve(settings)
+    yield url
+    stop()

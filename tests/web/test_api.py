@@ -1,0 +1,198 @@
+"""The console's JSON API over real HTTP, on SQLite and PostgreSQL: sessions and their safety, problem
+details, workspace isolation, and lists paged by cursor with filters and sorts."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlmodel import select
+
+from models import audit
+from models.db import session_scope
+from models.tables import ConsoleSession, ConsoleUser, Partner, SignInFailure, Workspace
+from tests.helpers import ConsoleClient, console_user
+from tests.models.conftest import SHARED, row, run_check
+
+PROBLEM = "application/problem+json"
+
+
+def _workspace(engine, name: str, business_id: str, people: int) -> tuple[str, str]:
+    """A workspace with one partner whose first check imported `people` people (every fifth an Admin
+    on the shared asset, every seventh a Manager)."""
+    with session_scope(engine) as session:
+        ws = Workspace(name=name)
+        session.add(ws)
+        session.flush()
+        partner = Partner(workspace_id=ws.id, business_id=business_id, name=f"{name} Agency",
+                          relationship="has_access", shared_assets=SHARED, status="Onboarded")
+        session.add(partner)
+        session.flush()
+        audit.record(session, ws.id, "workspace.create", by="test", target=name)
+    rows = [row(f"person{n:03d}@{name.lower()}.example", name=f"Person {n:03d}",
+                role="Manager" if n % 7 == 0 else "Employee",
+                assets=(("1001", "Admin" if n % 5 == 0 else "Campaign"),)) for n in range(people)]
+    run_check(engine, ws.id, partner.id, [rows])
+    return ws.id, partner.id
+
+
+@pytest.fixture
+def acme(engine):
+    ws_id, partner_id = _workspace(engine, "Acme", "549755813002", 120)
+    admin = console_user(engine, ws_id, "admin@acme.example", "admin")
+    viewer = console_user(engine, ws_id, "viewer@acme.example", "viewer")
+    return ws_id, partner_id, admin, viewer
+
+
+def _signed_in(console_url, who) -> ConsoleClient:
+    client = ConsoleClient(console_url)
+    assert client.sign_in(*who).status_code == 200
+    return client
+
+
+def test_every_route_needs_a_session_and_says_so_as_a_problem(console_url, acme):
+    anonymous = ConsoleClient(console_url)
+    spec = anonymous.get("/openapi.json").json()
+    routes = [(method.upper(), path.replace("{business_id}", "549755813002").replace("{task_id}", "task_x"))
+              for path, methods in spec["paths"].items() for method in methods]
+    assert len(routes) >= 12
+    for method, path in routes:
+        if (method, path) == ("POST", "/api/v1/session"):
+            continue
+        answer = anonymous.request(method, path)
+        assert answer.status_code == 401, (method, path)
+        assert answer.headers["content-type"] == PROBLEM
+        body = answer.json()
+        assert body["status"] == 401 and body["type"].endswith("/unauthorized") and body["instance"] == path
+
+
+def test_a_session_is_a_secure_cookie_and_the_store_keeps_only_hashes(console_url, acme, engine):
+    client = ConsoleClient(console_url)
+    answer = client.sign_in(*acme[2])
+    cookie = answer.headers["set-cookie"]
+    assert {"HttpOnly", "Secure", "SameSite=strict", "Path=/"} <= {part.strip() for part in cookie.split(";")}
+    me = client.get("/api/v1/session").json()
+    assert (me["email"], me["role"], me["workspace_name"]) == ("admin@acme.example", "admin", "Acme")
+    with session_scope(engine) as session:
+        user = session.exec(select(ConsoleUser).where(ConsoleUser.email_key == "admin@acme.example")).one()
+        assert user.password_hash.startswith("$argon2id$") and acme[2][1] not in user.password_hash
+        stored = session.exec(select(ConsoleSession).where(ConsoleSession.user_id == user.id)).one()
+        assert stored.token_hash != client.cookie and len(stored.token_hash) == 64
+
+    assert client.request("DELETE", "/api/v1/session").status_code == 204
+    assert client.get("/api/v1/session").status_code == 401  # the same cookie signs nobody in any more
+
+
+def test_failed_sign_ins_are_throttled_per_account(console_url, acme, engine):
+    client = ConsoleClient(console_url)
+    for _ in range(5):
+        wrong = client.sign_in("admin@acme.example", "not the password at all")
+        assert wrong.status_code == 401 and wrong.json()["detail"] == "wrong email or password"
+    unknown = client.sign_in("nobody@acme.example", "whatever it is")
+    assert unknown.status_code == 401 and unknown.json()["detail"] == "wrong email or password"  # same words
+
+    throttled = client.sign_in(*acme[2])  # even the right password waits now
+    assert throttled.status_code == 429 and throttled.headers["content-type"] == PROBLEM
+    assert 1 <= int(throttled.headers["retry-after"]) <= 15 * 60
+    assert _signed_in(console_url, acme[3])  # another account is not held up
+    with session_scope(engine) as session:
+        assert len(session.exec(select(SignInFailure).where(SignInFailure.key == "email:admin@acme.example")).all()) == 5
+
+
+def test_changes_need_the_csrf_token_and_the_admin_role(console_url, acme):
+    admin, viewer = _signed_in(console_url, acme[2]), _signed_in(console_url, acme[3])
+    no_token = admin.post("/api/v1/partners/549755813002/checks", csrf=False)
+    assert no_token.status_code == 403 and no_token.json()["type"].endswith("/csrf")
+    wrong_token = admin.post("/api/v1/partners/549755813002/checks", csrf=False, headers={"X-CSRF-Token": viewer.csrf})
+    assert wrong_token.status_code == 403 and wrong_token.json()["type"].endswith("/csrf")
+    refused = viewer.post("/api/v1/partners/549755813002/checks")
+    assert refused.status_code == 403 and refused.json()["type"].endswith("/forbidden")
+    assert "viewers only read" in refused.json()["detail"]
+    assert viewer.post("/api/v1/tasks/task_x/approve").status_code == 403
+    assert viewer.get("/api/v1/partners").status_code == 200  # reading is every role's
+
+
+def test_a_user_of_one_workspace_sees_nothing_of_another(console_url, acme, engine):
+    other_ws, _ = _workspace(engine, "Globex", "549755813099", 3)
+    intruder = _signed_in(console_url, console_user(engine, other_ws, "admin@globex.example", "admin"))
+    acme_task = _signed_in(console_url, acme[2]).get("/api/v1/tasks").json()["items"][0]["id"]
+
+    assert [p["business_id"] for p in intruder.get("/api/v1/partners").json()["items"]] == ["549755813099"]
+    for path in ["/api/v1/partners/549755813002", "/api/v1/partners/549755813002/people",
+                 f"/api/v1/tasks/{acme_task}", "/api/v1/changes?partner=549755813002"]:
+        answer = intruder.get(path)
+        assert answer.status_code == 404 and answer.headers["content-type"] == PROBLEM, path
+    assert intruder.post("/api/v1/partners/549755813002/checks").status_code == 404
+    assert intruder.post(f"/api/v1/tasks/{acme_task}/approve").status_code == 404
+    seen = [c["email"] for c in intruder.get("/api/v1/changes?limit=500").json()["items"]]
+    assert len(seen) == 3 and all(email.endswith("@globex.example") for email in seen)
+    assert {t["target"] for t in intruder.get("/api/v1/tasks").json()["items"]} == {"12345"}
+    assert len(intruder.get("/api/v1/tasks").json()["items"]) == 1
+    entries = intruder.get("/api/v1/audit").json()["items"]
+    assert [(e["action"], e["actor"]) for e in entries] == [("console.sign_in", "console:admin@globex.example"),
+                                                            ("workspace.create", "test")]
+    assert entries[1]["target"] == "Globex"
+
+
+def _all_pages(client: ConsoleClient, path: str) -> list[dict]:
+    items, cursor = [], None
+    while True:
+        answer = client.get(path + (f"&cursor={cursor}" if cursor else ""))
+        assert answer.status_code == 200, answer.text
+        items += answer.json()["items"]
+        cursor = answer.json()["next_cursor"]
+        if not cursor:
+            return items
+
+
+def test_people_page_by_cursor_with_filters_and_sorts(console_url, acme):
+    client = _signed_in(console_url, acme[3])
+    base = "/api/v1/partners/549755813002/people?limit=50"
+    everyone = _all_pages(client, base)
+    assert [p["email"] for p in everyone] == sorted(f"person{n:03d}@acme.example" for n in range(120))
+    newest_name_first = _all_pages(client, base + "&sort=-name")
+    assert [p["name"] for p in newest_name_first] == sorted((p["name"] for p in everyone), reverse=True)
+
+    admins = _all_pages(client, base + "&permission=Admin")
+    assert len(admins) == 24 and all(p["assets"][0]["permission"] == "Admin" for p in admins)
+    managers = _all_pages(client, base + "&role=Manager")
+    assert len(managers) == 18
+    found = _all_pages(client, base + "&q=PERSON 10")  # name or email, any case
+    assert [p["name"] for p in found] == [f"Person {n}" for n in range(100, 110)]
+    assert _all_pages(client, base + "&q=50%25") == []  # LIKE's own characters are taken literally
+    assert _all_pages(client, base + "&q=_") == []
+
+    first = client.get(base).json()
+    other_sort = client.get(f"{base}&sort=name&cursor={first['next_cursor']}")
+    assert other_sort.status_code == 400 and other_sort.json()["type"].endswith("/bad-cursor")
+    assert client.get(f"{base}&cursor=not-a-cursor").status_code == 400
+    bad_sort = client.get(base + "&sort=password")
+    assert bad_sort.status_code == 422 and "cannot sort by 'password'" in bad_sort.json()["detail"]
+    too_many = client.get("/api/v1/partners/549755813002/people?limit=100000")
+    assert too_many.status_code == 422 and too_many.json()["errors"][0]["where"] == "query.limit"
+
+
+def test_partners_changes_tasks_and_their_exports(console_url, acme):
+    client = _signed_in(console_url, acme[3])
+    partner = client.get("/api/v1/partners").json()["items"][0]
+    assert (partner["name"], partner["people"], partner["status"]) == ("Acme Agency", 120, "Onboarded")
+    assert partner["shared_assets"] == [{"asset_id": "1001", "name": "Ours", "direction": "has_access"}]
+
+    added = _all_pages(client, "/api/v1/changes?limit=30")
+    assert len(added) == 120 and {c["kind"] for c in added} == {"added"}
+    high = _all_pages(client, "/api/v1/changes?limit=7&severity=high")  # a new Admin or a new Manager
+    assert len(high) == len([n for n in range(120) if n % 5 == 0 or n % 7 == 0])
+    assert {c["severity"] for c in high} == {"high"}
+
+    task = client.get("/api/v1/tasks").json()["items"][0]
+    assert (task["task"], task["added"], task["target"]) == ("Check for updates", 120, "12345")
+    detail = client.get(f"/api/v1/tasks/{task['id']}").json()
+    assert len(detail["changes"]) == 120 and detail["id"] == task["id"]
+
+    exported = client.get("/partners/549755813002?format=csv&role=Manager")
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert len(rows) == 18 and rows[0]["email"] == "person000@acme.example"
+    assert (rows[0]["assets"], rows[1]["assets"]) == ("Ours (1001): Admin", "Ours (1001): Campaign")  # person 0 and 7
+    assert rows[0]["first_seen"].endswith("+00:00")  # times carry their offset, as the CLI's do

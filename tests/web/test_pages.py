@@ -1,0 +1,95 @@
+"""The console's pages in Chromium: signing in and out, the lists with their filters, what a viewer
+is not offered, and refusals a person can read. Controls are found by role and label, as a screen
+reader finds them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import expect
+
+from tests.helpers import console_user
+from tests.web.test_api import _workspace
+
+
+@pytest.fixture
+def store_backend() -> str:
+    return "sqlite"  # the pages add no SQL of their own: the API's tests cover both stores
+
+
+@pytest.fixture
+def acme(engine):
+    ws_id, _ = _workspace(engine, "Acme", "549755813002", 60)
+    return ws_id, console_user(engine, ws_id, "admin@acme.example", "admin"), \
+        console_user(engine, ws_id, "viewer@acme.example", "viewer")
+
+
+async def _sign_in(page, console_url, who, start="/partners"):
+    await page.goto(console_url + start)
+    await expect(page).to_have_url(re.compile(r"/login\?next="))
+    await page.get_by_label("Email").fill(who[0])
+    await page.get_by_label("Password").fill(who[1])
+    await page.get_by_role("button", name="Sign in").click()
+
+
+async def test_sign_in_lists_partners_and_their_people_with_filters(context, console_url, acme):
+    page = await context.new_page()
+    await _sign_in(page, console_url, acme[1], start="/partners/549755813002?q=person 01")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Acme Agency")  # back where it started
+    people = page.get_by_role("table", name="People of Acme Agency")
+    await expect(people.get_by_role("row")).to_have_count(11)  # the header and Person 010..019
+
+    await page.get_by_label("Search").fill("")
+    await page.get_by_label("Permission").fill("Admin")
+    await page.get_by_role("button", name="Apply").click()
+    await expect(people.get_by_role("row")).to_have_count(13)  # every fifth of 60
+    await expect(people.get_by_role("row").nth(1)).to_contain_text("Ours (1001): Admin")
+
+    await page.get_by_role("navigation", name="Console").get_by_role("link", name="Partners").click()
+    partners = page.get_by_role("table", name="Partners")
+    await expect(partners.get_by_role("row").nth(1)).to_contain_text("549755813002")
+    await expect(partners.get_by_role("row").nth(1)).to_contain_text("Onboarded")
+    await expect(partners.get_by_role("row").nth(1).get_by_role("cell").last).to_have_text("60")
+
+    await page.get_by_role("link", name="Changes").click()
+    await page.get_by_label("Severity at least").select_option("high")
+    await page.get_by_role("button", name="Apply").click()
+    changes = page.get_by_role("table", name="Changes, newest first")
+    await expect(changes.get_by_role("row")).to_have_count(1 + len([n for n in range(60) if n % 5 == 0 or n % 7 == 0]))
+
+    await page.get_by_role("link", name="Automation").click()
+    await expect(page.get_by_role("table", name="Automation tasks, newest first").get_by_role("row")).to_have_count(2)
+    await page.get_by_role("link", name="Audit log").click()
+    await expect(page.get_by_role("table", name="Audit log, newest first")).to_contain_text("console.sign_in")
+
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page).to_have_url(re.compile(r"/login$"))
+    await page.goto(console_url + "/partners")
+    await expect(page).to_have_url(re.compile(r"/login\?next="))  # the session ended with it
+
+
+async def test_a_viewer_is_not_offered_changes_and_a_forged_form_is_refused(context, console_url, acme):
+    page = await context.new_page()
+    await _sign_in(page, console_url, acme[2], start="/partners/549755813002")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Acme Agency")
+    await expect(page.get_by_role("button", name="Check for updates")).to_have_count(0)
+
+    # A form posted from elsewhere carries no token (and SameSite=Strict keeps the cookie off it too).
+    answer = await page.request.post(console_url + "/partners/549755813002/check", form={"csrf_token": "forged"})
+    assert answer.status == 403 and "this form has expired" in await answer.text()
+
+
+async def test_wrong_passwords_and_unknown_pages_say_what_is_wrong(context, console_url, acme, engine):
+    page = await context.new_page()
+    await _sign_in(page, console_url, (acme[1][0], "not the right password"))
+    await expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
+    await page.get_by_label("Email").fill(acme[1][0])
+    await page.get_by_label("Password").fill(acme[1][1])
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Partners of Acme")
+
+    await page.goto(console_url + "/partners/549755813099")
+    await expect(page.get_by_role("alert")).to_contain_text("no partner with business id 549755813099")
+    await page.goto(console_url + "/changes?severity=huge")
+    await expect(page.get_by_role("alert")).to_have_text("'huge' is not a severity (low, medium or high)")

@@ -1,0 +1,95 @@
+"""The web console: the JSON API (/api/v1, described at /openapi.json) and the pages built on the
+same queries and actions. `partnerwatch web` serves it; the store must be at this release's schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from temporalio.client import WorkflowFailureError
+from temporalio.service import RPCError
+
+from config import Settings
+from control.checks import said_by
+from models.errors import StoreError
+from models.schema import open_store
+from web import api, pages, problems
+from web.auth import GuestElsewhere, SignInRequired
+from web.state import ConsoleState
+
+STATIC = Path(__file__).parent / "static"
+# Pages never load anything from elsewhere, never run inline scripts, and are never framed.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def _answer(request: Request, problem: problems.Problem):
+    """A problem document for the API; the error page for a person at a page."""
+    if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+        return problems.response(problem, request)
+    response = pages.render(request, "error.html", None, status_code=problem.status, problem=problem)
+    response.headers.update(problem.headers or {})
+    return response
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPI(title="partnerwatch", version="1", summary="Partner user visibility for Pinterest Business",
+                  docs_url="/api/docs", redoc_url=None)
+    app.state.console = ConsoleState(settings=settings, engine=open_store(settings.database_url))
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            if name == "Content-Security-Policy" and request.url.path == "/api/docs":
+                continue  # Swagger UI's own page loads its scripts from a CDN
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(problems.Problem)
+    async def on_problem(request: Request, error: problems.Problem):
+        return _answer(request, error)
+
+    @app.exception_handler(StoreError)
+    async def on_store_error(request: Request, error: StoreError):
+        return _answer(request, problems.from_store(error))
+
+    @app.exception_handler(HTTPException)
+    async def on_http_error(request: Request, error: HTTPException):
+        return _answer(request, problems.from_http(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, error: RequestValidationError):
+        return _answer(request, problems.from_validation(error))
+
+    @app.exception_handler(SignInRequired)
+    async def on_sign_in_required(request: Request, error: SignInRequired):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+
+    @app.exception_handler(GuestElsewhere)
+    async def on_guest_elsewhere(request: Request, error: GuestElsewhere):
+        return RedirectResponse("/guest", status_code=303)
+
+    @app.exception_handler(RPCError)
+    async def on_temporal_refused(request: Request, error: RPCError):
+        return _answer(request, problems.Problem(503, "temporal-unavailable", f"Temporal said: {error.message}"))
+
+    @app.exception_handler(WorkflowFailureError)
+    async def on_workflow_failed(request: Request, error: WorkflowFailureError):
+        return _answer(request, problems.Problem(502, "workflow-failed", f"the workflow failed: {said_by(error)}"))
+
+    return app

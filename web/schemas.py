@@ -1,0 +1,177 @@
+"""What the API answers with (and the pages and CSV exports show): plain pydantic models made from
+the store's rows, never the tables themselves, and never a secret."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+from models.changes import PersonChange
+from models.statuses import ConsoleRole
+from models.tables import AuditEvent, AutomationTask, Partner, PartnerPerson
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last")
+
+
+class SignInRequest(BaseModel):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Me(BaseModel):
+    email: str
+    role: ConsoleRole
+    workspace_id: str
+    workspace_name: str
+    csrf_token: str = Field(description="Send it as the X-CSRF-Token header with every POST, PUT, PATCH and DELETE")
+
+
+class SharedAsset(BaseModel):
+    asset_id: str
+    name: str
+    direction: str
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.asset_id})"
+
+
+class PartnerOut(BaseModel):
+    business_id: str
+    name: str
+    relationship: str
+    status: str
+    reason: str | None
+    reason_code: str | None
+    shared_assets: list[SharedAsset]
+    last_check_at: datetime | None
+    people: int
+
+    @classmethod
+    def of(cls, p: Partner, people: int) -> PartnerOut:
+        return cls(business_id=p.business_id, name=p.name, relationship=p.relationship, status=p.status,
+                   reason=p.status_reason, reason_code=p.status_reason_code,
+                   shared_assets=[SharedAsset(asset_id=a["asset_id"], name=a.get("name", ""),
+                                              direction=a.get("direction", "")) for a in p.shared_assets],
+                   last_check_at=p.last_check_at, people=people)
+
+
+class Grant(BaseModel):
+    asset_id: str
+    asset_name: str
+    permission: str
+
+    def __str__(self) -> str:
+        return f"{self.asset_name} ({self.asset_id}): {self.permission}"
+
+
+class PersonOut(BaseModel):
+    email: str
+    name: str
+    role: str
+    status: str
+    assets: list[Grant]
+    first_seen: datetime
+    last_seen: datetime
+    last_active: date | None
+    removed_at: datetime | None
+
+    @classmethod
+    def of(cls, u: PartnerPerson, partner: Partner) -> PersonOut:
+        # Everyone still listed was seen by the partner's last check; the column is not rewritten each time.
+        last_seen = u.last_seen if u.removed_at else (partner.last_check_at or u.last_seen)
+        return cls(email=u.email, name=u.name, role=u.role, status=u.status,
+                   assets=[Grant(asset_id=a["asset_id"], asset_name=a.get("asset_name", ""),
+                                 permission=a.get("permission", "")) for a in u.assets],
+                   first_seen=u.first_seen, last_seen=last_seen, last_active=u.last_active, removed_at=u.removed_at)
+
+
+class FieldChangeOut(BaseModel):
+    field: str
+    before: str | None
+    after: str | None
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.before or '(none)'} -> {self.after or '(none)'}"
+
+
+class ChangeOut(BaseModel):
+    id: int
+    task_id: str
+    partner: str = Field(description="The partner's business id")
+    email: str
+    name: str
+    kind: str = Field(description="added, changed or removed")
+    severity: str
+    at: datetime
+    fields: list[FieldChangeOut]
+
+    @classmethod
+    def of(cls, c: PersonChange, business_id: str) -> ChangeOut:
+        return cls(id=c.id, task_id=c.task_id, partner=business_id, email=c.email, name=c.name, kind=c.kind,
+                   severity=c.severity, at=c.at,
+                   fields=[FieldChangeOut(field=f.field, before=f.before, after=f.after) for f in c.fields])
+
+
+class TaskOut(BaseModel):
+    id: str
+    task: str
+    target: str
+    actor: str
+    trigger: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    added: int
+    changed: int
+    removed: int
+    listed: int | None
+    pages_read: int
+    pages_total: int | None
+    retries: int
+    reason_code: str | None
+    reason: str | None
+    workflow_id: str | None
+    temporal_ui: str | None = Field(None, description="The task's workflow in the Temporal UI")
+
+    @classmethod
+    def of(cls, t: AutomationTask, link: str | None) -> TaskOut:
+        return cls(id=t.id, task=t.task, target=t.target, actor=t.actor, trigger=t.trigger, status=t.status,
+                   created_at=t.created_at, updated_at=t.updated_at, added=t.added, changed=t.changed,
+                   removed=t.removed, listed=t.listed_total, pages_read=t.pages_read, pages_total=t.pages_total,
+                   retries=t.retries, reason_code=t.reason_code, reason=t.reason, workflow_id=t.workflow_id,
+                   temporal_ui=link)
+
+
+class TaskDetail(TaskOut):
+    changes: list[ChangeOut]
+
+
+class CheckStarted(BaseModel):
+    workflow_id: str
+    task_id: str | None = Field(description="The check's task; null while it waits for a worker to pick it up")
+    temporal_ui: str
+
+
+class ReviewOutcome(BaseModel):
+    task_id: str
+    outcome: str
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str | None
+    details: dict
+
+    @classmethod
+    def of(cls, e: AuditEvent) -> AuditOut:
+        return cls(id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target, details=e.details)

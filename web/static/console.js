@@ -1,0 +1,31 @@
+// Progressive enhancement: rows of running checks follow their task (status, pages read) until it ends;
+// the page works the same without this script, it just does not move by itself.
+(function () {
+  const ENDED = new Set(["Completed", "Not completed", "Blocked", "Joined"]);
+
+  async function follow(row) {
+    const id = row.dataset.runningTask;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      let task;
+      try {
+        const answer = await fetch(`/api/v1/tasks/${encodeURIComponent(id)}`, { headers: { Accept: "application/json" } });
+        if (!answer.ok) return;
+        task = await answer.json();
+      } catch (error) {
+        continue; // the console restarted or the network blinked: try again
+      }
+      row.querySelector('[data-field="status"]').textContent = task.status;
+      const pages = row.querySelector('[data-field="pages"]');
+      if (pages) pages.textContent = `${task.pages_read}${task.pages_total ? ` of ${task.pages_total}` : ""} page(s) read`;
+      if (ENDED.has(task.status)) {
+        window.location.reload(); // the outcome, counts and actions are the server's to draw
+        return;
+      }
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-running-task]").forEach(follow);
+  });
+})();
