@@ -34,8 +34,8 @@ def refuse_onboarding(partner: Partner) -> None:
 
 async def start(client: Client, settings: Settings, partner: Partner, *, admin_email: str, remind_every_s: float,
                 expire_after_s: float, actor: str) -> str | None:
-    """Starts OnboardPartner; returns its step once it left `Starting` (the invitation is then
-    recorded), or None if no worker got to it within 30 s."""
+    """Starts OnboardPartner; returns its step once the invitation is recorded (or the onboarding was
+    refused), or None if no worker got that far within 30 s."""
     refuse_onboarding(partner)
     try:
         await client.start_workflow(
@@ -54,13 +54,13 @@ async def start(client: Client, settings: Settings, partner: Partner, *, admin_e
 
 
 async def first_step(handle: WorkflowHandle, patience_s: float = 30) -> str | None:
-    """The onboarding's step once it left `Starting`, or None if no worker got to it within
-    `patience_s`: what a caller says must be true when it says it."""
+    """The onboarding's step once it is past its first checks (inviting, or refused), or None if no
+    worker got that far within `patience_s`: what a caller says must be true when it says it."""
     deadline = asyncio.get_running_loop().time() + patience_s
     while asyncio.get_running_loop().time() < deadline:
         try:
             state = await asyncio.wait_for(handle.query(OnboardPartner.state), 5)
-            if state.step != Step.STARTING:
+            if state.step not in (Step.STARTING, Step.CHECKING_ASSETS):
                 return state.step
         except (RPCError, WorkflowQueryFailedError, asyncio.TimeoutError):
             pass  # no worker has picked the workflow up yet

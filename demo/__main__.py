@@ -19,6 +19,7 @@ CODEC_PORT = int(os.environ.get("PARTNERWATCH_DEMO_CODEC_PORT", "8081"))
 METRICS_PORT = int(os.environ.get("PARTNERWATCH_DEMO_METRICS_PORT", "9464"))
 RECEIVER_PORT = int(os.environ.get("PARTNERWATCH_DEMO_RECEIVER_PORT", "8766"))
 CONSOLE_PORT = int(os.environ.get("PARTNERWATCH_DEMO_CONSOLE_PORT", "8070"))
+MAILBOX_PORT = int(os.environ.get("PARTNERWATCH_DEMO_MAILBOX_PORT", "8025"))
 CONSOLE_ADMIN = "security@acme.example"  # the company user who signs in to the console
 WORKSPACE = "Acme Brands"
 # The partner the demo onboards: its monitor account signs in with TOTP (the world file's fake data,
@@ -31,6 +32,9 @@ ENV = {
     "TEMPORAL_ADDRESS": f"127.0.0.1:{TEMPORAL_PORT}",
     "PARTNERWATCH_TEMPORAL_UI_URL": f"http://localhost:{UI_PORT}",
     "PARTNERWATCH_METRICS_ADDRESS": f"127.0.0.1:{METRICS_PORT}",
+    # Invitations are mailed to the demo's mailbox, with links to the demo's console.
+    "PARTNERWATCH_SMTP_URL": f"smtp://127.0.0.1:{MAILBOX_PORT}",
+    "PARTNERWATCH_WEB_PUBLIC_URL": f"http://127.0.0.1:{CONSOLE_PORT}",
 }
 
 
@@ -115,7 +119,7 @@ def _wait_step(prefix: str, timeout_s: float = 60) -> str:
 
 
 def main(argv: list[str]) -> int:
-    wanted = services.services(SITE_PORT, TEMPORAL_PORT, UI_PORT, CODEC_PORT, RECEIVER_PORT, CONSOLE_PORT)
+    wanted = services.services(SITE_PORT, TEMPORAL_PORT, UI_PORT, CODEC_PORT, RECEIVER_PORT, CONSOLE_PORT, MAILBOX_PORT)
     if argv[:1] == ["stop"]:
         for service in reversed(wanted):
             print(f"{service.name}: {services.stop(service)}")
@@ -141,6 +145,9 @@ def main(argv: list[str]) -> int:
     print(f"""
 Console:      http://127.0.0.1:{CONSOLE_PORT}  sign in as {CONSOLE_ADMIN} with {password}
               (its password is kept in {services.CONSOLE_ADMIN_PASSWORD}; the API: http://127.0.0.1:{CONSOLE_PORT}/api/docs)
+              Try it: Partners → Globex's "More options" → Connect, invite admin@globex.example; the invitation
+              lands in {services.LOGS}/mailbox.log: open its link in a private window to play Globex's admin
+              and share its monitor account: watch@globex.example, password Gx-Watch-2026-long! (no TOTP)
 Temporal UI:  http://localhost:{UI_PORT}  (workflows onboard-*, check-*, discover-*; schedules check-schedule-*)
               payloads are encrypted; the UI decodes them through the codec server at http://127.0.0.1:{CODEC_PORT}
 Site:         http://127.0.0.1:{SITE_PORT}/login  (the simulated Pinterest Business)

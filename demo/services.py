@@ -92,9 +92,15 @@ WEBHOOK_SECRET = RUN / "demo-webhook.secret"
 CONSOLE_ADMIN_PASSWORD = RUN / "console-admin.password"
 
 
+MAILBOX = STATE_DIR / "mailbox"
+
+
 def services(site_port: int, temporal_port: int, ui_port: int, codec_port: int, receiver_port: int,
-             console_port: int) -> list[Service]:
+             console_port: int, mailbox_port: int) -> list[Service]:
     return [
+        # Where invitations to partners' admins go: each message kept in .partnerwatch/mailbox/, logged with its links.
+        Service("mailbox", [sys.executable, "-m", "devtools.mailbox", "--port", str(mailbox_port),
+                            "--folder", str(MAILBOX)], port=mailbox_port),
         # Where the demo's alerts go: verifies each signature, logs each event (logs/receiver.log).
         Service("receiver", [sys.executable, "-m", "devtools.webhook_receiver", "--port", str(receiver_port),
                              "--secret-file", str(WEBHOOK_SECRET)], port=receiver_port),

@@ -34,7 +34,7 @@ ALLOWED: dict[str, list[str]] = {
     # what people ask of Temporal, for the CLI and the console alike
     "control": ["control", "models", "temporal_common", "workflows", "config"],
     "starter": [p for p in SHIPPED if p != "worker"],
-    "web": ["web", "control", "models", "temporal_common", "workflows", "config", "logs"],  # the console
+    "web": ["web", "control", "models", "alerting", "temporal_common", "workflows", "config", "logs"],  # the console
     "worker": SHIPPED,
     "pinterest_sim": ["pinterest_sim"],  # another site: it knows nothing of partnerwatch
     **{dev: [*SHIPPED, *DEV_ONLY] for dev in ("demo", "bench", "devtools")},

@@ -30,6 +30,11 @@ async def check_partner(console: ConsoleState, principal: Principal, business_id
     p = await run_in_threadpool(find)
     handle = await checks.start_check(await console.temporal(), console.settings, workspace_id=principal.workspace_id,
                                       partner_id=p.id, business_id=p.business_id, actor=principal.actor)
+    return handle, await task_opened(console, handle, patience_s)
+
+
+async def task_opened(console: ConsoleState, handle: WorkflowHandle, patience_s: float = 5) -> str | None:
+    """The task of a check just started, once a worker opened it (None if none did in `patience_s`)."""
 
     def opened() -> str | None:
         with console.store() as session:
@@ -40,7 +45,7 @@ async def check_partner(console: ConsoleState, principal: Principal, business_id
     deadline = asyncio.get_running_loop().time() + patience_s
     while (task_id := await run_in_threadpool(opened)) is None and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.1)
-    return handle, task_id
+    return task_id
 
 
 async def review_task(console: ConsoleState, principal: Principal, task_id: str, approve: bool) -> tuple[str, str]:

@@ -3,9 +3,11 @@ same queries and actions. `partnerwatch web` serves it; the store must be at thi
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
@@ -18,11 +20,12 @@ from config import Settings
 from control.checks import said_by
 from models.errors import StoreError
 from models.schema import open_store
-from web import api, pages, problems
+from web import alert_pages, api, onboarding_pages, pages, problems
 from web.auth import GuestElsewhere, SignInRequired
 from web.state import ConsoleState
 
 STATIC = Path(__file__).parent / "static"
+log = structlog.get_logger(__name__)
 # Pages never load anything from elsewhere, never run inline scripts, and are never framed.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -48,11 +51,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.console = ConsoleState(settings=settings, engine=open_store(settings.database_url))
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(onboarding_pages.router)
+    app.include_router(alert_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
+        started = time.perf_counter()
         response = await call_next(request)
+        # The server's own time, for browsers' developer tools and bench/console_lists.py.
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         for name, value in SECURITY_HEADERS.items():
             if name == "Content-Security-Policy" and request.url.path == "/api/docs":
                 continue  # Swagger UI's own page loads its scripts from a CDN
@@ -79,6 +87,13 @@ def create_app(settings: Settings) -> FastAPI:
     async def on_sign_in_required(request: Request, error: SignInRequired):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+
+    @app.exception_handler(Exception)
+    async def on_bug(request: Request, error: Exception):
+        # A bug, not the caller's fault: the log has the traceback, the answer only says where to look.
+        log.exception("console.error", path=request.url.path, method=request.method)
+        return _answer(request, problems.Problem(500, "internal-error",
+                                                 "something went wrong on our side; the console's log says what"))
 
     @app.exception_handler(GuestElsewhere)
     async def on_guest_elsewhere(request: Request, error: GuestElsewhere):

@@ -16,11 +16,11 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
 from control import checks
-from models import audit, console_users, partners, tasks, workspaces
+from models import audit, console_users, partners, tasks, trends, workspaces
 from models.changes import Severity
 from models.errors import Invalid
 from models.statuses import PartnerStatus, TaskStatus
-from web import actions, queries
+from web import actions, charts, queries
 from web.auth import SESSION_COOKIE, SIGNIN_COOKIE, Principal, check_form, clear_session_cookie, page_anyone, page_user, \
     same_token, set_session_cookie
 from web.state import state
@@ -138,7 +138,9 @@ def partners_page(request: Request, status: str | None = None, sort: str = "name
             listed = queries.list_partners(session, ws.id, status=status, sort=sort, limit=queries.EXPORT_LIMIT)
             return csv_response(listed.items, "partners")
         listed = queries.list_partners(session, ws.id, status=status, sort=sort, after=cursor, limit=PAGE)
-    return render(request, "partners.html", principal, workspace=ws, partners=listed.items, status=status,
+        series = trends.people_over_time(session, ws.id)
+        trend = {p.business_id: charts.sparkline(series.get(p.id, []), p.name) for p in partners.list_for(session, ws.id)}
+    return render(request, "partners.html", principal, workspace=ws, partners=listed.items, status=status, trend=trend,
                   statuses=list(PartnerStatus), sort=sort, next_url=_next_url(request, listed.next_cursor),
                   csv_url=_csv_url(request))
 
@@ -189,7 +191,9 @@ def changes_page(request: Request, partner: str | None = None, severity: str = "
                                                      **filters).items, "changes")
         listed = queries.list_changes(session, principal.workspace_id, after=cursor, limit=PAGE, **filters)
         known = partners.list_for(session, principal.workspace_id)
+        weeks = trends.changes_per_week(session, principal.workspace_id)
     return render(request, "changes.html", principal, changes=listed.items, partners=known, partner=partner or "",
+                  weekly=charts.weekly_bars(weeks), weeks=weeks,
                   severity=wanted, task=task or "", next_url=_next_url(request, listed.next_cursor),
                   csv_url=_csv_url(request))
 

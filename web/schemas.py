@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 from models.changes import PersonChange
 from models.statuses import ConsoleRole
@@ -175,3 +175,177 @@ class AuditOut(BaseModel):
     @classmethod
     def of(cls, e: AuditEvent) -> AuditOut:
         return cls(id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target, details=e.details)
+
+
+class InvitationOut(BaseModel):
+    email: str
+    state: str
+    invited_at: datetime
+    expires_at: datetime | None
+    accepted_at: datetime | None
+    reminders_sent: int
+
+
+class MonitorAccountOut(BaseModel):
+    id: str
+    email: str
+    totp: bool
+    state: str
+    rejected_code: str | None
+    shared_at: datetime
+    selected: bool
+
+
+class OnboardingOut(BaseModel):
+    business_id: str
+    name: str
+    status: str
+    reason: str | None
+    step: str | None = Field(description="The onboarding workflow's step; null: none is running (or Temporal is away)")
+    waiting_for: str | None = Field(description="Who must do what next, in words; null when nothing is awaited")
+    invitation: InvitationOut | None
+    monitor_accounts: list[MonitorAccountOut]
+
+
+class OnboardRequest(BaseModel):
+    admin_email: str = Field(min_length=3, max_length=320, description="The partner's admin, invited as a guest user")
+    remind_every_s: float = Field(3 * 86400, ge=60, le=30 * 86400)
+    expire_after_s: float = Field(14 * 86400, ge=60, le=90 * 86400)
+
+
+class ShareRequest(BaseModel):
+    """A monitor account's credentials: they go into the vault and are never shown again."""
+
+    email: str = Field(min_length=3, max_length=320)
+    password: SecretStr = Field(min_length=1, max_length=1024)
+    totp_secret: SecretStr | None = Field(None, max_length=256, description="Base32, if the account uses TOTP")
+
+
+class CredentialsRequest(BaseModel):
+    password: SecretStr = Field(min_length=1, max_length=1024)
+    totp_secret: SecretStr | None = Field(None, max_length=256)
+
+
+class SelectRequest(BaseModel):
+    wait_s: float = Field(60, ge=0, le=300, description="How long to wait for the connection's outcome")
+
+
+class ConnectOut(BaseModel):
+    monitor_account_id: str
+    email: str
+    connected: bool | None = Field(description="null: still connecting when the wait ended")
+    reason_code: str | None = None
+    reason: str | None = None
+
+
+class GuestOut(BaseModel):
+    id: str
+    partner: str
+    email: str
+    invite_state: str
+    invited_at: datetime
+    expires_at: datetime | None
+    accepted_at: datetime | None
+    reminders_sent: int
+
+
+class DestinationOut(BaseModel):
+    id: str
+    name: str
+    kind: str = Field(description="webhook, slack or email")
+    target: str = Field(description="Where it goes, as may be shown: a webhook's URL, Slack's host, the addresses")
+    event_types: list[str] = Field(description="Empty: every type")
+    partner: str | None = Field(description="Only this partner's events (its business id)")
+    min_severity: str
+    enabled: bool
+    disabled_reason: str | None
+    failing_since: datetime | None
+    rotating_until: datetime | None
+
+
+class DestinationRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    kind: str = Field(pattern="^(webhook|slack|email)$")
+    url: SecretStr | None = Field(None, max_length=2000, description="A webhook's URL, or a Slack incoming webhook's "
+                                  "(a credential: kept sealed, never shown again)")
+    to: list[str] = Field(default_factory=list, max_length=20, description="An email destination's addresses")
+    smtp: str | None = Field(None, max_length=300, description="An email destination's smtp://host:port")
+    mail_from: str | None = Field(None, max_length=320)
+    event_types: list[str] = Field(default_factory=list, max_length=20)
+    partner: str | None = Field(None, max_length=30, description="Only this partner's events (its business id)")
+    min_severity: str = Field("low", pattern="^(low|medium|high)$")
+
+
+class DestinationAdded(BaseModel):
+    destination: DestinationOut
+    signing_secret: str | None = Field(description="A webhook's whsec_ secret: shown this once, for the receiver")
+
+
+class RotateRequest(BaseModel):
+    overlap_s: float = Field(86400, ge=0, le=30 * 86400, description="How long the old secret keeps signing too")
+
+
+class SecretRotated(BaseModel):
+    signing_secret: str = Field(description="The new whsec_ secret: shown this once")
+    previous_until: datetime
+
+
+class TestSent(BaseModel):
+    outcome: str
+    status_code: int | None
+    duration_ms: int
+    detail: str
+
+
+class AttemptOut(BaseModel):
+    number: int
+    at: datetime
+    outcome: str
+    status_code: int | None
+    duration_ms: int
+    detail: str
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.at:%Y-%m-%d %H:%M:%S} {self.outcome} {self.status_code or ''} {self.duration_ms} ms".strip()
+
+
+class DeliveryOut(BaseModel):
+    id: str
+    destination: str
+    kind: str
+    event_id: str
+    event_type: str
+    status: str
+    replay_of: str | None
+    created_at: datetime
+    attempts: list[AttemptOut]
+
+
+class EventOut(BaseModel):
+    id: str
+    type: str
+    severity: str
+    partner: str | None
+    occurred_at: datetime
+    data: dict
+
+
+class ScheduleOut(BaseModel):
+    schedule_id: str
+    partner: str
+    name: str
+    paused: bool | None
+    next_run: datetime | None
+    last_run: datetime | None
+
+
+class WorkspaceOut(BaseModel):
+    id: str
+    name: str
+    company_business_id: str | None
+    removal_threshold_pct: float
+    removal_floor: int
+
+
+class ReplayStarted(BaseModel):
+    delivery_id: str = Field(description="The new delivery; the worker's relay starts it within a second or so")

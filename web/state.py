@@ -13,8 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio.client import Client
 
-from config import Settings
+from config import KeysMissing, Settings
 from models.db import session_scope
+from models.vault import Vault
 from temporal_common.connection import connect
 from web.problems import Problem
 
@@ -31,6 +32,13 @@ class ConsoleState:
         """One transaction, committed before the response goes out."""
         with session_scope(self.engine) as session:
             yield session
+
+    def vault(self) -> Vault:
+        """The secrets' vault: monitor accounts' credentials shared through the console go straight in."""
+        try:
+            return Vault(self.settings.master_keys())
+        except KeysMissing as missing:
+            raise Problem(503, "keys-missing", f"this console cannot store secrets: {missing}") from None
 
     async def temporal(self) -> Client:
         async with self._connecting:

@@ -76,3 +76,15 @@ async def test_check_for_updates_and_approve_a_blocked_check_from_the_console(cl
     assert len(people) == 5  # 7, plus Nadia, less the 3 removed
     audit = await json_of(cli, "audit", "list", "-w", WS)
     assert any(e["action"] == "task.approve" and e["actor"] == "console:admin@acme.example" for e in audit)
+
+    # The partner's daily schedule, paused and resumed from the console.
+    await page.get_by_role("navigation", name="Console").get_by_role("link", name="Schedules").click()
+    schedule = page.get_by_role("table", name="Each partner's daily check schedule").get_by_role("row").nth(1)
+    await expect(schedule).to_contain_text("running")
+    await schedule.get_by_role("button", name="Pause Northwind Media").click()
+    await expect(page.get_by_role("status")).to_have_text(f"Paused the checks of partner {NORTHWIND}.")
+    await expect(schedule).to_contain_text("paused")
+    listed = await json_of(cli, "schedules", "list", "-w", WS)
+    assert listed[0]["paused"] is True
+    await schedule.get_by_role("button", name="Resume Northwind Media").click()
+    await expect(schedule).to_contain_text("running")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
@@ -11,6 +10,7 @@ import pytest
 import uvicorn
 
 from config import Settings
+from tests.receivers import free_port
 from web.app import create_app
 
 
@@ -19,15 +19,9 @@ def store_backend(request) -> str:
     return request.param
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(settings: Settings):
+def serve(settings: Settings, port: int | None = None):
     """Starts the console; returns (base_url, stop)."""
-    port = _free_port()
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None,
                                            lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -196,3 +196,67 @@ def test_partners_changes_tasks_and_their_exports(console_url, acme):
     assert len(rows) == 18 and rows[0]["email"] == "person000@acme.example"
     assert (rows[0]["assets"], rows[1]["assets"]) == ("Ours (1001): Admin", "Ours (1001): Campaign")  # person 0 and 7
     assert rows[0]["first_seen"].endswith("+00:00")  # times carry their offset, as the CLI's do
+
+
+def test_alert_destinations_keep_their_secrets_and_only_admins_change_them(console_url, acme):
+    admin, viewer = _signed_in(console_url, acme[2]), _signed_in(console_url, acme[3])
+    hook = {"name": "soc", "kind": "webhook", "url": "https://hooks.example/partnerwatch", "min_severity": "medium",
+            "event_types": ["partner.people.changed"], "partner": "549755813002"}
+    assert viewer.post("/api/v1/alerts/destinations", json=hook).status_code == 403
+    added = admin.post("/api/v1/alerts/destinations", json=hook)
+    assert added.status_code == 201 and added.json()["signing_secret"].startswith("whsec_")
+    slack_url = "https://hooks.slack.example/services/T000/B000/very-secret-token"
+    slack = admin.post("/api/v1/alerts/destinations", json={"name": "chat", "kind": "slack", "url": slack_url})
+    assert slack.status_code == 201 and slack.json()["signing_secret"] is None
+
+    listed = admin.get("/api/v1/alerts/destinations")
+    assert [(d["name"], d["target"]) for d in listed.json()] == [
+        ("soc", "https://hooks.example/partnerwatch"), ("chat", "https://hooks.slack.example/…")]
+    assert "very-secret-token" not in listed.text and added.json()["signing_secret"] not in listed.text
+    assert listed.json()[0]["partner"] == "549755813002" and listed.json()[0]["event_types"] == ["partner.people.changed"]
+
+    twice = admin.post("/api/v1/alerts/destinations", json=hook)
+    assert twice.status_code == 409 and "already has a destination named 'soc'" in twice.json()["detail"]
+    wrong = admin.post("/api/v1/alerts/destinations", json={**hook, "name": "x", "event_types": ["partner.eaten"]})
+    assert wrong.status_code == 422 and "partner.people.changed" in wrong.json()["detail"]
+    rotated = admin.post("/api/v1/alerts/destinations/soc/rotate-secret", json={"overlap_s": 3600})
+    assert rotated.json()["signing_secret"].startswith("whsec_")
+    assert admin.request("DELETE", "/api/v1/alerts/destinations/chat").status_code == 204
+    assert [d["name"] for d in admin.get("/api/v1/alerts/destinations").json()] == ["soc"]
+    assert admin.get("/api/v1/alerts/deliveries").json() == {"items": [], "next_cursor": None}
+    actions = [e["action"] for e in admin.get("/api/v1/audit").json()["items"]]
+    assert {"alerts.add", "alerts.rotate_secret", "alerts.remove"} <= set(actions)
+
+
+def test_a_guest_reaches_only_their_own_partners_onboarding(console_url, acme, engine):
+    from models import console_users, onboarding
+    from models.statuses import InviteState
+
+    other_ws, _ = _workspace(engine, "Globex", "549755813099", 1)
+    with session_scope(engine) as session:
+        partner = session.get(Partner, acme[1])
+        guest = onboarding.invite(session, partner, "boss@agency.example", 3600)
+        onboarding.set_invite_state(session, guest.id, InviteState.ACCEPTED)
+        console_users.add_guest(session, guest, "the guest's own password")
+        second = Partner(workspace_id=acme[0], business_id="549755813777", name="Other Agency",
+                         relationship="has_access", shared_assets=SHARED)
+        session.add(second)
+    guest = _signed_in(console_url, ("boss@agency.example", "the guest's own password"))
+
+    assert guest.get("/api/v1/session").json()["role"] == "guest"
+    mine = guest.get("/api/v1/partners/549755813002/onboarding")
+    assert mine.status_code == 200 and mine.json()["invitation"]["email"] == "boss@agency.example"
+    assert mine.json()["step"] is None  # Temporal is not there: the store still answers
+    for path in ["/api/v1/partners", "/api/v1/partners/549755813002", "/api/v1/partners/549755813002/people",
+                 "/api/v1/changes", "/api/v1/tasks", "/api/v1/audit", "/api/v1/events", "/api/v1/alerts/destinations",
+                 "/api/v1/guests", "/api/v1/workspace"]:
+        refused = guest.get(path)
+        assert refused.status_code == 403 and "own partner's onboarding" in refused.json()["detail"], path
+    assert guest.get("/api/v1/partners/549755813777/onboarding").status_code == 403
+    assert guest.get("/api/v1/partners/549755813099/onboarding").status_code == 404  # another workspace's
+    assert guest.post("/api/v1/partners/549755813002/checks").status_code == 403
+    shared = guest.post("/api/v1/partners/549755813002/monitor-accounts",
+                        json={"email": "monitor@agency.example", "password": "monitor's password"})
+    # Temporal is away: refused before anything is stored, so that nothing waits unannounced.
+    assert shared.status_code == 503 and "monitor's password" not in shared.text
+    assert guest.get("/api/v1/partners/549755813002/monitor-accounts").json() == []

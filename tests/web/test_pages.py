@@ -50,7 +50,7 @@ async def test_sign_in_lists_partners_and_their_people_with_filters(context, con
     partners = page.get_by_role("table", name="Partners")
     await expect(partners.get_by_role("row").nth(1)).to_contain_text("549755813002")
     await expect(partners.get_by_role("row").nth(1)).to_contain_text("Onboarded")
-    await expect(partners.get_by_role("row").nth(1).get_by_role("cell").last).to_have_text("60")
+    await expect(partners.get_by_role("row").nth(1).get_by_role("cell").nth(6)).to_have_text("60")
 
     await page.get_by_role("link", name="Changes").click()
     await page.get_by_label("Severity at least").select_option("high")
@@ -93,3 +93,34 @@ async def test_wrong_passwords_and_unknown_pages_say_what_is_wrong(context, cons
     await expect(page.get_by_role("alert")).to_contain_text("no partner with business id 549755813099")
     await page.goto(console_url + "/changes?severity=huge")
     await expect(page.get_by_role("alert")).to_have_text("'huge' is not a severity (low, medium or high)")
+
+
+async def test_every_page_of_the_console_answers_and_an_alert_destination_is_added_by_form(context, console_url, acme):
+    page = await context.new_page()
+    await _sign_in(page, console_url, acme[1])
+    nav = page.get_by_role("navigation", name="Console")
+    for link, heading in [("Onboarding", "Onboarding"), ("Changes", "Changes"), ("Automation", "Automation log"),
+                          ("Alerts", "Alert destinations"), ("Audit log", "Audit log"), ("Partners", "Partners of Acme")]:
+        await nav.get_by_role("link", name=link).click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        await expect(nav.get_by_role("link", name=link)).to_have_attribute("aria-current", "page")
+
+    await nav.get_by_role("link", name="Alerts").click()
+    await page.get_by_label("Name").fill("soc")
+    await page.get_by_label("Kind").select_option("webhook")
+    await page.get_by_label("URL (webhook or Slack; a Slack URL is kept sealed)").fill("https://hooks.example/pw")
+    await page.get_by_role("checkbox", name="partner.people.changed").check()
+    await page.get_by_role("button", name="Add the destination").click()
+    await expect(page.get_by_role("status").first).to_have_text("Added webhook destination 'soc'.")
+    secret = await page.locator("code.secret").inner_text()
+    assert secret.startswith("whsec_")
+    await page.reload()  # the secret was in that answer only
+    await expect(page.locator("code.secret")).to_have_count(0)
+    row = page.get_by_role("table", name="Alert destinations").get_by_role("row").filter(has_text="soc")
+    await expect(row).to_contain_text("partner.people.changed")
+    await row.get_by_role("button", name="Remove soc").click()
+    await expect(page.get_by_role("status")).to_contain_text("Removed 'soc'")
+    await page.get_by_role("link", name="Delivery log").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Delivery log")
+    await page.goto(console_url + "/events")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Events")

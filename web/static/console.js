@@ -25,7 +25,31 @@
     }
   }
 
+  // An onboarding waits on people for days: its page reloads when its step or status moves, unless the
+  // person is typing into one of its forms.
+  async function followOnboarding(element) {
+    const url = `/api/v1/partners/${encodeURIComponent(element.dataset.followOnboarding)}/onboarding`;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      let onboarding;
+      try {
+        const answer = await fetch(url, { headers: { Accept: "application/json" } });
+        if (!answer.ok) return;
+        onboarding = await answer.json();
+      } catch (error) {
+        continue;
+      }
+      const moved = (onboarding.step || "") !== element.dataset.step || onboarding.status !== element.dataset.status;
+      const typing = element.contains(document.activeElement) && document.activeElement.matches("input, select");
+      if (moved && !typing) {
+        window.location.replace(window.location.pathname); // drop a one-off message from the query
+        return;
+      }
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("[data-running-task]").forEach(follow);
+    document.querySelectorAll("[data-follow-onboarding]").forEach(followOnboarding);
   });
 })();
