@@ -87,6 +87,8 @@ def main() -> None:
                     "first_page_api": measure(client, cookie, people_api, args.runs),
                     "next_page_api": measure(client, cookie, f"{people_api}?cursor={second}", args.runs),
                     "search_api": measure(client, cookie, f"{people_api}?q=person0042", args.runs),
+                    # Nobody matches: the whole partner is scanned, the worst case of a search.
+                    "search_no_match_api": measure(client, cookie, f"{people_api}?q=nobody-like-this", args.runs),
                     "role_filter_api": measure(client, cookie, f"{people_api}?role=Manager", args.runs),
                     "permission_filter_api": measure(client, cookie, f"{people_api}?permission=Admin", args.runs),
                     "sorted_by_name_desc_api": measure(client, cookie, f"{people_api}?sort=-name", args.runs),

@@ -31,8 +31,7 @@ PAGE = 50
 
 
 def render(request: Request, template: str, principal: Principal | None, status_code: int = 200, **values) -> HTMLResponse:
-    return templates.TemplateResponse(request, template, {"me": principal, "now": datetime.now().astimezone(),
-                                                         **values}, status_code=status_code)
+    return templates.TemplateResponse(request, template, {"me": principal, **values}, status_code=status_code)
 
 
 def _cell(value) -> str:
