@@ -182,6 +182,33 @@ def cli(settings):
     return cli_runner(settings)
 
 
+def _payloads_in(message, found: list) -> None:
+    """Every Payload inside a protobuf message, maps and repeated fields included."""
+    for field, value in message.ListFields():
+        if field.message_type is None:
+            continue
+        if field.message_type.GetOptions().map_entry:
+            items = value.values()
+        elif field.is_repeated:
+            items = value
+        else:
+            items = [value]
+        for item in items:
+            if hasattr(item, "ListFields"):
+                if item.DESCRIPTOR.full_name == "temporal.api.common.v1.Payload":
+                    found.append(item)
+                else:
+                    _payloads_in(item, found)
+
+
+async def _decode_payloads(events, codec) -> None:
+    found: list = []
+    for event in events:
+        _payloads_in(event, found)
+    for payload, plain in zip(found, await codec.decode(found)):
+        payload.CopyFrom(plain)
+
+
 @pytest.fixture
 def record_histories(temporal_env, settings):
     """With PARTNERWATCH_RECORD_HISTORIES=1, saves the histories of every workflow this test ran
@@ -194,6 +221,8 @@ def record_histories(temporal_env, settings):
         query = f'TaskQueue = "{settings.task_queue}"'
         async for execution in temporal_env.client.list_workflows(query):
             history = await temporal_env.client.get_workflow_handle(execution.id, run_id=execution.run_id).fetch_history()
+            # Decoded: this session's codec key dies with it, and a history must replay under any key.
+            await _decode_payloads(history.events, temporal_env.client.data_converter.payload_codec)
             name = f"{scenario}--{execution.workflow_type}--{execution.id.split('-')[0]}-{execution.run_id[-6:]}.json"
             (HISTORIES / name).write_text(history.to_json())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ COMPOSE = ROOT / "docker-compose.temporal.yml"
 TEMPORAL_VARIABLES = {"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_API_KEY", "TEMPORAL_PROFILE",
                       "TEMPORAL_CONFIG_FILE", "TEMPORAL_TLS", "TEMPORAL_TLS_CLIENT_CERT_PATH",
                       "TEMPORAL_TLS_CLIENT_KEY_PATH", "TEMPORAL_TLS_SERVER_CA_CERT_PATH"}
-OURS = ["partnerwatch-migrate", "partnerwatch-worker", "partnerwatch-codec", "partnerwatch-cli"]
+OURS = ["partnerwatch-migrate", "partnerwatch-worker", "partnerwatch-codec", "partnerwatch-console", "partnerwatch-cli"]
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +88,15 @@ def test_our_commands_name_code_that_exists(services):
     build = services["partnerwatch-worker"]["build"]
     assert (ROOT / build["context"] / build["dockerfile"]).exists()
     dockerfile = (ROOT / build["dockerfile"]).read_text()
-    shipped = ["workflows", "activities", "models", "starter", "temporal_common", "pinterest_reader", "worker.py", "config.py"]
-    assert all(re.search(rf"^COPY .*\b{re.escape(name)}\b", dockerfile, re.M) for name in shipped)
+    # Everything the package ships (pyproject.toml's packages and modules), so that the image never lacks one.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    shipped = [pattern.rstrip("*") for pattern in project["packages"]["find"]["include"]]
+    shipped += [f"{module}.py" for module in project["py-modules"]]
+    assert {"web", "control", "alerting", "worker.py"} <= set(shipped)
+    missing = [name for name in shipped if not re.search(rf"^COPY .*\b{re.escape(name)}\b", dockerfile, re.M)]
+    assert missing == [], f"deploy/Dockerfile does not copy {missing}"
+    console = services["partnerwatch-console"]["command"]
+    assert console[:2] == ["partnerwatch", "web"] and console[console.index("--host") + 1] == "0.0.0.0"
     assert "constraints.txt" in dockerfile  # the same pins as everywhere else
 
 
@@ -114,5 +122,9 @@ def test_the_ports_agree(services):
     assert services["partnerwatch-codec"]["environment"]["PARTNERWATCH_CODEC_UI_ORIGINS"] == f"http://localhost:{ui_port}"
     assert worker_env["PARTNERWATCH_TEMPORAL_UI_URL"] == f"http://localhost:{ui_port}"
     assert published(services["temporal"]) == {7233: 7233}
+    console = services["partnerwatch-console"]["command"]
+    console_port = int(console[console.index("--port") + 1])
+    assert published(services["partnerwatch-console"]) == {console_port: console_port}
+    assert services["partnerwatch-console"]["environment"]["PARTNERWATCH_WEB_PUBLIC_URL"] == f"http://localhost:{console_port}"
     assert worker_env["TEMPORAL_ADDRESS"] == "temporal:7233"
     assert all(p.startswith("127.0.0.1:") for s in services.values() for p in s.get("ports", []))

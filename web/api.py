@@ -18,10 +18,10 @@ from web.auth import (SESSION_COOKIE, Principal, api_admin, api_anyone, api_user
                       set_session_cookie)
 from web.problems import PROBLEM_JSON, ProblemDetail, forbidden, unauthorized
 from web.schemas import (AuditOut, ChangeOut, CheckStarted, ConnectOut, CredentialsRequest, DeliveryOut,
-                         DestinationAdded, DestinationOut, DestinationRequest, EventOut, GuestOut, Me,
-                         MonitorAccountOut, OnboardingOut, OnboardRequest, Page, PartnerOut, PersonOut, ReplayStarted,
-                         ReviewOutcome, RotateRequest, ScheduleOut, SecretRotated, SelectRequest, ShareRequest,
-                         SignInRequest, TaskDetail, TaskOut, TestSent, WorkspaceOut)
+                         DestinationAdded, DestinationOut, DestinationRequest, EventOut, GuestOut, IntegrationRequest,
+                         Me, MonitorAccountOut, OnboardingOut, OnboardRequest, Page, PartnerOut, PersonOut,
+                         ReplayStarted, ReviewOutcome, RotateRequest, ScheduleOut, SecretRotated, SelectRequest,
+                         ShareRequest, SignInRequest, TaskDetail, TaskOut, TestSent, WorkspaceOut, WorkspaceSettings)
 from web.state import state
 
 PROBLEMS = {status: {"model": ProblemDetail, "description": what,
@@ -247,6 +247,47 @@ def get_workspace(request: Request, principal: User) -> WorkspaceOut:
         integration = workspaces.current_integration(session, ws.id)
         return WorkspaceOut(id=ws.id, name=ws.name, company_business_id=integration.business_id if integration else None,
                             removal_threshold_pct=ws.removal_threshold_pct, removal_floor=ws.removal_floor)
+
+
+@router.patch("/workspace", response_model=WorkspaceOut, tags=["workspace"],
+              summary="Change the workspace's settings (the removal safeguard)")
+def configure_workspace(request: Request, principal: Admin, body: WorkspaceSettings) -> WorkspaceOut:
+    with state(request).store() as session:
+        ws = workspaces.resolve(session, principal.workspace_id)
+        if body.removal_threshold_pct is not None:
+            ws.removal_threshold_pct = body.removal_threshold_pct
+        if body.removal_floor is not None:
+            ws.removal_floor = body.removal_floor
+        session.add(ws)
+        audit.record(session, ws.id, "workspace.configure", target=ws.name, by=principal.actor,
+                     details=body.model_dump(exclude_none=True))
+    return get_workspace(request, principal)
+
+
+@router.put("/workspace/integration", response_model=WorkspaceOut, tags=["workspace"],
+            summary="Connect the company's own Pinterest Business with a Manager account (secrets into the vault)")
+def set_integration(request: Request, principal: Admin, body: IntegrationRequest) -> WorkspaceOut:
+    vault = state(request).vault()
+    with state(request).store() as session:
+        ws = workspaces.resolve(session, principal.workspace_id)
+        integration = workspaces.set_integration(
+            session, vault, ws, body.business_id, body.email, body.password.get_secret_value(),
+            body.totp_secret.get_secret_value() if body.totp_secret else None, replace=body.replace)
+        audit.record(session, ws.id, "credentials.update", target=integration.business_id, by=principal.actor,
+                     details={"integration_id": integration.id})
+    return get_workspace(request, principal)
+
+
+@router.get("/people", response_model=Page[PersonOut], tags=["people"],
+            summary="Every partner's people who reach the company's assets (users list)")
+def list_all_people(request: Request, principal: User, partner: BusinessId | None = None,
+                    role: str | None = Query(None, max_length=100), permission: str | None = Query(None, max_length=100),
+                    q: str | None = Query(None, max_length=200), include_removed: bool = False,
+                    cursor: Cursor = None, limit: Limit = 50) -> Page[PersonOut]:
+    with state(request).store() as session:
+        listed = queries.list_people(session, principal.workspace_id, partner, role=role, permission=permission,
+                                     search=q, include_removed=include_removed, after=cursor, limit=limit)
+    return Page(items=listed.items, next_cursor=listed.next_cursor)
 
 
 @router.get("/events", response_model=Page[EventOut], tags=["alerts"],

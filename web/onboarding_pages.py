@@ -15,7 +15,7 @@ from models import partners
 from models.errors import StoreError
 from web import actions, onboarding
 from web.auth import SIGNIN_COOKIE, Principal, check_form, page_anyone, page_user, same_token, set_session_cookie
-from web.pages import render
+from web.pages import csv_response, render
 from web.problems import Problem, from_store
 from web.state import state
 from workflows.onboard_partner.payloads import Step
@@ -38,7 +38,7 @@ def dialog_step(view) -> int:
 
 
 @router.get("/onboarding")
-async def onboarding_overview(request: Request, principal: Principal = Depends(page_user)):
+async def onboarding_overview(request: Request, format: str | None = None, principal: Principal = Depends(page_user)):
     console = state(request)
 
     def listed():
@@ -46,6 +46,8 @@ async def onboarding_overview(request: Request, principal: Principal = Depends(p
             return partners.list_for(session, principal.workspace_id)
 
     views = [await onboarding.view(console, principal, p.business_id) for p in await run_in_threadpool(listed)]
+    if format == "csv":
+        return csv_response(views, "onboarding")
     return render(request, "onboarding.html", principal, views=views)
 
 

@@ -63,16 +63,18 @@ PEOPLE_SORTS = {"email": (PartnerPerson.email_key, PartnerPerson.id), "name": (P
                 "role": (PartnerPerson.role, PartnerPerson.id), "first_seen": (PartnerPerson.first_seen, PartnerPerson.id)}
 
 
-def list_people(session: Session, workspace_id: str, business_id: str, *, role: str | None = None,
+def list_people(session: Session, workspace_id: str, business_id: str | None, *, role: str | None = None,
                 status: str | None = None, permission: str | None = None, search: str | None = None,
                 include_removed: bool = False, sort: str = "email", after: str | None = None,
                 limit: int = 50) -> Listed:
-    found = partners.resolve(session, workspace_id, business_id)
+    """One partner's people, or (with no business id) every partner's."""
+    found = partners.resolve(session, workspace_id, business_id) if business_id else None
     order, sort = _sort(sort, PEOPLE_SORTS)
-    query = people.people_query(workspace_id, found.id, role=role, status=status, permission=permission,
-                                search=search, include_removed=include_removed)
+    query = people.people_query(workspace_id, found.id if found else None, role=role, status=status,
+                                permission=permission, search=search, include_removed=include_removed)
     rows, next_cursor = _page(session, query, order, sort, after, limit)
-    return Listed([PersonOut.of(u, found) for u in rows], next_cursor)
+    by_id = {found.id: found} if found else {p.id: p for p in partners.list_for(session, workspace_id)}
+    return Listed([PersonOut.of(u, by_id[u.partner_id]) for u in rows], next_cursor)
 
 
 def list_changes(session: Session, workspace_id: str, *, business_id: str | None = None, task_id: str | None = None,

@@ -72,6 +72,7 @@ class Grant(BaseModel):
 
 
 class PersonOut(BaseModel):
+    partner: str = Field(description="The partner's business id")
     email: str
     name: str
     role: str
@@ -86,7 +87,7 @@ class PersonOut(BaseModel):
     def of(cls, u: PartnerPerson, partner: Partner) -> PersonOut:
         # Everyone still listed was seen by the partner's last check; the column is not rewritten each time.
         last_seen = u.last_seen if u.removed_at else (partner.last_check_at or u.last_seen)
-        return cls(email=u.email, name=u.name, role=u.role, status=u.status,
+        return cls(partner=partner.business_id, email=u.email, name=u.name, role=u.role, status=u.status,
                    assets=[Grant(asset_id=a["asset_id"], asset_name=a.get("asset_name", ""),
                                  permission=a.get("permission", "")) for a in u.assets],
                    first_seen=u.first_seen, last_seen=last_seen, last_active=u.last_active, removed_at=u.removed_at)
@@ -185,6 +186,9 @@ class InvitationOut(BaseModel):
     accepted_at: datetime | None
     reminders_sent: int
 
+    def __str__(self) -> str:
+        return f"{self.email}: {self.state}"
+
 
 class MonitorAccountOut(BaseModel):
     id: str
@@ -194,6 +198,9 @@ class MonitorAccountOut(BaseModel):
     rejected_code: str | None
     shared_at: datetime
     selected: bool
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.state}{', selected' if self.selected else ''})"
 
 
 class OnboardingOut(BaseModel):
@@ -349,3 +356,18 @@ class WorkspaceOut(BaseModel):
 
 class ReplayStarted(BaseModel):
     delivery_id: str = Field(description="The new delivery; the worker's relay starts it within a second or so")
+
+
+class WorkspaceSettings(BaseModel):
+    removal_threshold_pct: float | None = Field(None, ge=0, le=100, description="Block a check removing more than this %")
+    removal_floor: int | None = Field(None, ge=0, le=1_000_000, description="...unless it removes at most this many")
+
+
+class IntegrationRequest(BaseModel):
+    """The company's own business, and a Manager account there: its secrets go into the vault."""
+
+    business_id: str = Field(pattern=r"^\d{5,30}$")
+    email: str = Field(min_length=3, max_length=320)
+    password: SecretStr = Field(min_length=1, max_length=1024)
+    totp_secret: SecretStr | None = Field(None, max_length=256)
+    replace: bool = Field(False, description="Replace an integration already set")

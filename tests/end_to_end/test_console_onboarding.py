@@ -58,7 +58,7 @@ async def _sign_in(page, url: str, who) -> None:
     await page.get_by_role("button", name="Sign in").click()
 
 
-async def test_a_whole_onboarding_in_the_console(cli, worker, sim, browser, console_url, engine, smtp):
+async def test_a_whole_onboarding_in_the_console(cli, worker, sim, browser, console_url, engine, smtp, record_histories):
     await ok(cli, "workspace", "create", WS)
     await ok(cli, "integration", "add", "-w", WS, "--business-id", COMPANY, "--email", INTEGRATION.email,
              "--password-stdin", stdin=INTEGRATION.password + "\n")
@@ -152,3 +152,4 @@ async def test_a_whole_onboarding_in_the_console(cli, worker, sim, browser, cons
             ("monitor.share", f"console:{ADMIN}"), ("monitor.select", "console:security@acme.example")} <= actions
     await company.close()
     await partner_side.close()
+    await record_histories("onboard-by-console")  # with the invitation mailed: the `mail-invitations` patch

@@ -260,3 +260,21 @@ def test_a_guest_reaches_only_their_own_partners_onboarding(console_url, acme, e
     # Temporal is away: refused before anything is stored, so that nothing waits unannounced.
     assert shared.status_code == 503 and "monitor's password" not in shared.text
     assert guest.get("/api/v1/partners/549755813002/monitor-accounts").json() == []
+
+
+def test_the_workspace_its_settings_and_every_partners_people(console_url, acme):
+    admin, viewer = _signed_in(console_url, acme[2]), _signed_in(console_url, acme[3])
+    ws = viewer.get("/api/v1/workspace").json()
+    assert (ws["name"], ws["company_business_id"], ws["removal_threshold_pct"]) == ("Acme", None, 20)
+    assert viewer.request("PATCH", "/api/v1/workspace", json={"removal_floor": 9}).status_code == 403
+    changed = admin.request("PATCH", "/api/v1/workspace", json={"removal_threshold_pct": 35, "removal_floor": 9})
+    assert (changed.json()["removal_threshold_pct"], changed.json()["removal_floor"]) == (35, 9)
+    integration = {"business_id": "549755813001", "email": "integration@acme.example", "password": "its password"}
+    answered = admin.request("PUT", "/api/v1/workspace/integration", json=integration)
+    assert answered.status_code == 200 and answered.json()["company_business_id"] == "549755813001"
+    assert "its password" not in answered.text
+    again = admin.request("PUT", "/api/v1/workspace/integration", json=integration)
+    assert again.status_code == 409 and "already has an integration" in again.json()["detail"]
+
+    everyone = _all_pages(viewer, "/api/v1/people?limit=100&role=Manager")
+    assert len(everyone) == 18 and {p["partner"] for p in everyone} == {"549755813002"}

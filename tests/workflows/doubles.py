@@ -52,6 +52,7 @@ class Doubles:
         self.guest = GuestRef(guest_id="gu_1")
         self.connects: list[ConnectOutcome | Exception] = []
         self.reminders = 0
+        self.mail_error: Exception | None = None  # the SMTP server refuses every invitation
 
     def of(self, name: str) -> list[Any]:
         """The inputs of every call of one activity, in order."""
@@ -125,6 +126,8 @@ class Doubles:
     @activity.defn(name="mail_invitation")
     async def mail_invitation(self, input: MailInvitation) -> MailResult:
         self.calls.append(("mail_invitation", input))
+        if self.mail_error:
+            raise self.mail_error
         return MailResult(sent=True, detail="250 accepted")
 
     @activity.defn(name="close_invite")

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.exceptions import CancelledError
+from temporalio.exceptions import ApplicationError, CancelledError
 
 from models.results import Fault
 from models.statuses import InviteState, PartnerStatus, TaskStatus
@@ -103,6 +103,19 @@ async def test_an_admin_who_already_accepted_is_not_asked_again(temporal_env, do
         await handle.execute_update(OnboardPartner.select_monitor, SelectMonitor(monitor_account_id="ma_1"))
         assert (await handle.result()).outcome == "Onboarded"
     assert doubles.of("record_guest_accepted") == []
+    assert doubles.of("mail_invitation") == []  # nothing to mail to someone already in
+
+
+async def test_an_invitation_that_cannot_be_mailed_holds_nothing_up(temporal_env, doubles, task_queue, partner_id):
+    doubles.mail_error = ApplicationError("the invitation was not mailed: SMTP 554", type="MailNotSent",
+                                          non_retryable=True)
+    async with doubles.workers(temporal_env.client, task_queue):
+        handle = await start(temporal_env, task_queue, partner_id)
+        await step_is(handle, Step.INVITE)  # waiting for the admin all the same (`guests accept` still works)
+        await to_selection(handle)
+        await handle.execute_update(OnboardPartner.select_monitor, SelectMonitor(monitor_account_id="ma_1"))
+        assert (await handle.result()).outcome == "Onboarded"
+    assert len(doubles.of("mail_invitation")) == 1
 
 
 async def test_acceptances_and_selections_are_validated(temporal_env, doubles, task_queue, partner_id):
@@ -153,6 +166,8 @@ async def test_an_invitation_reminds_every_three_days_and_expires_after_fourteen
         assert (await handle.query(OnboardPartner.state)).step == Step.INVITE_EXPIRED
     assert (result.outcome, result.fault.code) == ("Invite expired", "InviteExpired")
     assert len(doubles.of("record_reminder")) == 4  # days 3, 6, 9 and 12; none on the day it expires
+    # The invitation, then each reminder, mailed with a fresh link.
+    assert [(m.guest_id, m.reminder) for m in doubles.of("mail_invitation")] == [("gu_1", False)] + [("gu_1", True)] * 4
     assert [c.state for c in doubles.of("close_invite")] == [InviteState.EXPIRED]
 
 

@@ -19,7 +19,7 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 # Each scenario the histories must cover: happy and fault paths of every workflow.
 SCENARIOS = {"onboarded-totp", "check-diff", "onboard-bad-credentials", "onboard-underpermissioned",
              "onboard-invite-expired", "onboard-cancelled", "check-blocked-approved", "check-partial-fault",
-             "check-refused-credentials", "alert-exhausted", "alert-recovered"}
+             "check-refused-credentials", "alert-exhausted", "alert-recovered", "onboard-by-console"}
 
 
 def test_every_scenario_has_recorded_histories_of_every_workflow():
