@@ -7,14 +7,14 @@ import asyncio
 import typer
 from temporalio.client import ScheduleActionExecutionStartWorkflow
 
+from control.schedules import schedule_of, schedules_of
 from models import partners
-from models.errors import Conflict, NotFound
+from models.errors import Conflict
 from starter import context
 from starter.cmd_partners import wait_and_report
 from starter.options import AsJson, Output, OutputFormat, Partner, Timeout, Wait, Workspace
 from starter.output import emit, output_format, say
 from temporal_common.connection import ensure_search_attributes
-from temporal_common.workflow_ids import schedule_id
 from workflows.check_for_updates.workflow import CheckForUpdates
 
 schedules_app = typer.Typer(help="The daily check schedules of onboarded partners.", no_args_is_help=True)
@@ -27,33 +27,18 @@ def list_(workspace: Workspace = None, output: Output = OutputFormat.table, as_j
     fmt = output_format(output, as_json)
     with context.store() as session:
         ws = context.workspace(session, workspace)
-        wanted = {schedule_id(p.id): p for p in partners.list_for(session, ws.id)}
+        known = partners.list_for(session, ws.id)
 
     async def go():
-        client = await context.temporal()
-        rows = []
-        async for entry in await client.list_schedules():
-            p = wanted.get(entry.id)
-            if p is None:
-                continue
-            info = entry.info
-            rows.append({"schedule_id": entry.id, "partner": p.business_id, "name": p.name,
-                         "paused": entry.schedule.state.paused if entry.schedule else None,
-                         "next_run": info.next_action_times[0] if info and info.next_action_times else None,
-                         "last_run": info.recent_actions[-1].scheduled_at if info and info.recent_actions else None})
-        return rows
+        return [{"schedule_id": s.schedule_id, "partner": s.partner.business_id, "name": s.partner.name,
+                 "paused": s.paused, "next_run": s.next_run, "last_run": s.last_run}
+                for s in await schedules_of(await context.temporal(), known)]
 
     emit(context.run(go()), ["schedule_id", "partner", "name", "paused", "next_run", "last_run"], fmt)
 
 
 async def _schedule(p):
-    client = await context.temporal()
-    handle = client.get_schedule_handle(schedule_id(p.id))
-    try:
-        await handle.describe()
-    except Exception as error:  # noqa: BLE001 - the service answers "not found" as an RPC error
-        raise NotFound(f"partner {p.business_id} has no check schedule (is it onboarded?)") from error
-    return handle
+    return await schedule_of(await context.temporal(), p)
 
 
 def _act(workspace: str | None, partner: str, act, done: str) -> None:

@@ -8,16 +8,15 @@ from datetime import timedelta
 
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session, select
-from temporalio.service import RPCError
 
 from alerting.senders import send
+from control.schedules import schedule_of, schedules_of
 from models import alerts, audit, paging, partners
 from models.alerts import DestinationKind, Filters
 from models.changes import Severity
-from models.errors import Invalid, NotFound
+from models.errors import Invalid
 from models.events import EventType
 from models.tables import AlertDestination, Delivery, DeliveryAttempt, Event
-from temporal_common.workflow_ids import schedule_id
 from web import cursor
 from web.auth import Principal
 from web.queries import Listed
@@ -156,23 +155,14 @@ def list_events(console: ConsoleState, principal: Principal, *, business_id: str
 
 
 async def schedules(console: ConsoleState, principal: Principal) -> list[ScheduleOut]:
-    def wanted():
+    def known():
         with console.store() as session:
-            return {schedule_id(p.id): p for p in partners.list_for(session, principal.workspace_id)}
+            return partners.list_for(session, principal.workspace_id)
 
-    by_id = await run_in_threadpool(wanted)
-    client = await console.temporal()
-    found = []
-    async for entry in await client.list_schedules():
-        partner = by_id.get(entry.id)
-        if partner is None:
-            continue
-        info = entry.info
-        found.append(ScheduleOut(schedule_id=entry.id, partner=partner.business_id, name=partner.name,
-                                 paused=entry.schedule.state.paused if entry.schedule else None,
-                                 next_run=info.next_action_times[0] if info and info.next_action_times else None,
-                                 last_run=info.recent_actions[-1].scheduled_at if info and info.recent_actions else None))
-    return sorted(found, key=lambda s: s.name)
+    found = await schedules_of(await console.temporal(), await run_in_threadpool(known))
+    return sorted((ScheduleOut(schedule_id=s.schedule_id, partner=s.partner.business_id, name=s.partner.name,
+                               paused=s.paused, next_run=s.next_run, last_run=s.last_run) for s in found),
+                  key=lambda s: s.name)
 
 
 async def act_on_schedule(console: ConsoleState, principal: Principal, business_id: str, action: str) -> None:
@@ -182,11 +172,7 @@ async def act_on_schedule(console: ConsoleState, principal: Principal, business_
             return partners.resolve(session, principal.workspace_id, business_id)
 
     partner = await run_in_threadpool(find)
-    handle = (await console.temporal()).get_schedule_handle(schedule_id(partner.id))
-    try:
-        await handle.describe()
-    except RPCError:
-        raise NotFound(f"partner {partner.business_id} has no check schedule (is it onboarded?)") from None
+    handle = await schedule_of(await console.temporal(), partner)
     if action == "pause":
         await handle.pause(note=f"paused by {principal.actor}")
     elif action == "resume":
