@@ -82,7 +82,7 @@ async def tour(out: Path) -> None:
         for path, name in [(f"/partners/{NORTHWIND}", "members"), ("/onboarding", "onboarding"),
                            ("/changes", "changes"), ("/tasks", "automation"), ("/alerts", "alerts"),
                            ("/alerts/deliveries", "deliveries"), ("/events", "events"), ("/schedules", "schedules"),
-                           ("/audit", "audit")]:
+                           ("/audit", "audit"), ("/settings", "settings")]:
             await page.goto(base + path)
             await tour.shot(page, name)
         await browser.close()

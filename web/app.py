@@ -20,7 +20,7 @@ from config import Settings
 from control.checks import said_by
 from models.errors import StoreError
 from models.schema import open_store
-from web import alert_pages, api, onboarding_pages, pages, problems
+from web import admin_pages, alert_pages, api, onboarding_pages, pages, problems
 from web.auth import GuestElsewhere, SignInRequired
 from web.state import ConsoleState
 
@@ -53,6 +53,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(onboarding_pages.router)
     app.include_router(alert_pages.router)
+    app.include_router(admin_pages.router)
+    app.include_router(admin_pages.api, responses=api.PROBLEMS)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")

@@ -92,6 +92,22 @@ async def connect_select(request: Request, business_id: str, account_id: str = F
     return _back(business_id, error=f"The connection failed: {result.reason}")
 
 
+@router.post("/partners/{business_id}/connect/credentials")
+async def connect_credentials(request: Request, business_id: str, account_id: str = Form(""),
+                              password: str = Form(..., max_length=1024), totp_secret: str = Form("", max_length=256),
+                              csrf_token: str = Form(""), principal: Principal = Depends(page_user)):
+    """New credentials for a shared account (after a password change or a rejected sign-in)."""
+    check_form(principal, csrf_token)
+    try:
+        account = await onboarding.update_credentials(state(request), principal, business_id, account_id, password,
+                                                      totp_secret.strip() or None)
+    except StoreError as refused:
+        return _back(business_id, error=str(refused))
+    finally:
+        del password, totp_secret
+    return _back(business_id, outcome=f"New credentials for {account.email} are in the vault; select it to connect.")
+
+
 @router.post("/partners/{business_id}/disconnect")
 async def disconnect_page(request: Request, business_id: str, csrf_token: str = Form(""),
                           principal: Principal = Depends(page_user)):

@@ -100,7 +100,8 @@ async def test_every_page_of_the_console_answers_and_an_alert_destination_is_add
     await _sign_in(page, console_url, acme[1])
     nav = page.get_by_role("navigation", name="Console")
     for link, heading in [("Onboarding", "Onboarding"), ("Changes", "Changes"), ("Automation", "Automation log"),
-                          ("Alerts", "Alert destinations"), ("Audit log", "Audit log"), ("Partners", "Partners of Acme")]:
+                          ("Alerts", "Alert destinations"), ("Audit log", "Audit log"), ("Settings", "Settings of Acme"),
+                          ("Partners", "Partners of Acme")]:
         await nav.get_by_role("link", name=link).click()
         await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         await expect(nav.get_by_role("link", name=link)).to_have_attribute("aria-current", "page")
@@ -124,3 +125,39 @@ async def test_every_page_of_the_console_answers_and_an_alert_destination_is_add
     await expect(page.get_by_role("heading", level=1)).to_have_text("Delivery log")
     await page.goto(console_url + "/events")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Events")
+
+
+async def test_admins_add_and_disable_console_users_and_set_the_workspace(context, console_url, acme, engine):
+    page = await context.new_page()
+    await _sign_in(page, console_url, acme[1])
+    await page.get_by_role("navigation", name="Console").get_by_role("link", name="Settings").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Settings of Acme")
+    users = page.get_by_role("form", name="Add a console user")
+    await users.get_by_label("Email").fill("analyst@acme.example")
+    await users.get_by_label("Role").select_option("viewer")
+    await users.get_by_role("button", name="Add the user").click()
+    password = await page.locator("code.secret").inner_text()
+    assert len(password) >= 15
+
+    newcomer = await context.browser.new_context()
+    theirs = await newcomer.new_page()
+    await _sign_in(theirs, console_url, ("analyst@acme.example", password))
+    await expect(theirs.get_by_role("heading", level=1)).to_have_text("Partners of Acme")
+    await expect(theirs.get_by_role("button", name="Sync partners")).to_have_count(0)  # a viewer
+
+    await page.goto(console_url + "/settings")
+    await page.get_by_role("button", name="Disable analyst@acme.example").click()
+    await expect(page.get_by_role("status")).to_have_text("Disabled analyst@acme.example; 1 session(s) ended.")
+    await theirs.reload()
+    await expect(theirs).to_have_url(re.compile(r"/login\?next="))  # signed out at once
+    await newcomer.close()
+
+    safeguard = page.get_by_role("form", name="Removal safeguard")
+    await safeguard.get_by_label("Threshold (%)").fill("35")
+    await safeguard.get_by_role("button", name="Save the safeguard").click()
+    await expect(page.get_by_role("status")).to_contain_text("more than 35% of a partner's people")
+    await page.get_by_label("The company's business id").fill("549755813001")
+    await page.get_by_label("A Manager account's email").fill("integration@acme.example")
+    await page.get_by_label("Its password").fill("its password")
+    await page.get_by_role("button", name="Save the integration").click()
+    await expect(page.get_by_role("status")).to_contain_text("now reads business 549755813001")
