@@ -6,6 +6,7 @@ import secrets
 
 import typer
 
+import logs
 from models import audit, console_users
 from models.statuses import ConsoleRole
 from starter import context
@@ -22,13 +23,14 @@ def web(host: str = typer.Option(None, "--host", metavar="HOST",
     """Serve the web console and its API (/api/v1, described at /openapi.json) until interrupted."""
     import uvicorn
 
-    from web.app import create_app
+    from web.app import create_app, server_config
 
     settings = context.settings()
+    logs.configure(settings.log_level, settings.log_format)  # a server logs at INFO, not the CLI's warnings only
     host, port = host or settings.web_host, port or settings.web_port
     app = create_app(settings)  # refuses a store whose schema is not this release's, before listening
     say(f"partnerwatch console on http://{host}:{port} (API: http://{host}:{port}/api/docs)")
-    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False, server_header=False)
+    uvicorn.Server(server_config(app, host, port)).run()
 
 
 def _password(from_stdin: bool, generate: bool) -> tuple[str, bool]:

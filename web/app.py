@@ -3,6 +3,8 @@ same queries and actions. `partnerwatch web` serves it; the store must be at thi
 
 from __future__ import annotations
 
+import importlib.resources
+import re
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -11,6 +13,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from temporalio.client import WorkflowFailureError
@@ -25,7 +28,9 @@ from web.auth import GuestElsewhere, SignInRequired
 from web.state import ConsoleState
 
 STATIC = Path(__file__).parent / "static"
+SWAGGER_UI = importlib.resources.files("swagger_ui") / "static"  # Swagger UI 5, from the swagger-ui-py package
 log = structlog.get_logger(__name__)
+INVITATION_PATH = re.compile(r"^(/invitations/)[^/]+")
 # Pages never load anything from elsewhere, never run inline scripts, and are never framed.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -47,7 +52,7 @@ def _answer(request: Request, problem: problems.Problem):
 
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="partnerwatch", version="1", summary="Partner user visibility for Pinterest Business",
-                  docs_url="/api/docs", redoc_url=None)
+                  docs_url=None, redoc_url=None)
     app.state.console = ConsoleState(settings=settings, engine=open_store(settings.database_url))
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -56,16 +61,29 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(admin_pages.router)
     app.include_router(admin_pages.api, responses=api.PROBLEMS)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Swagger UI from its PyPI package (installed with the rest), never from a CDN at run time.
+    app.mount("/api/docs/assets", StaticFiles(directory=str(SWAGGER_UI)), name="swagger-ui")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs():
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="partnerwatch API",
+                                   swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/api/docs/assets/swagger-ui.css",
+                                   swagger_favicon_url="/api/docs/assets/favicon-32x32.png")
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         started = time.perf_counter()
         response = await call_next(request)
+        took_ms = (time.perf_counter() - started) * 1000
         # The server's own time, for browsers' developer tools and bench/console_lists.py.
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        response.headers["Server-Timing"] = f"app;dur={took_ms:.1f}"
+        # One line per request; an invitation link's token is a credential until it is used: masked.
+        log.info("http.request", method=request.method, path=INVITATION_PATH.sub(r"\1***", request.url.path),
+                 status=response.status_code, ms=round(took_ms, 1))
         for name, value in SECURITY_HEADERS.items():
             if name == "Content-Security-Policy" and request.url.path == "/api/docs":
-                continue  # Swagger UI's own page loads its scripts from a CDN
+                continue  # Swagger UI's page starts itself with an inline script
             response.headers.setdefault(name, value)
         return response
 
@@ -110,3 +128,12 @@ def create_app(settings: Settings) -> FastAPI:
         return _answer(request, problems.Problem(502, "workflow-failed", f"the workflow failed: {said_by(error)}"))
 
     return app
+
+
+def server_config(app: FastAPI, host: str, port: int):
+    """How the console is served, by `partnerwatch web` and by the tests alike. Our own request log
+    (above) masks invitation links, so uvicorn's access log, which would not, stays off."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False,
+                          server_header=False, lifespan="off")

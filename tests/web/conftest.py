@@ -11,7 +11,7 @@ import uvicorn
 
 from config import Settings
 from tests.receivers import free_port
-from web.app import create_app
+from web.app import create_app, server_config
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -22,8 +22,7 @@ def store_backend(request) -> str:
 def serve(settings: Settings, port: int | None = None):
     """Starts the console; returns (base_url, stop)."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None,
-                                           lifespan="off"))
+    server = uvicorn.Server(server_config(create_app(settings), "127.0.0.1", port))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from sqlmodel import select
@@ -278,3 +279,21 @@ def test_the_workspace_its_settings_and_every_partners_people(console_url, acme)
 
     everyone = _all_pages(viewer, "/api/v1/people?limit=100&role=Manager")
     assert len(everyone) == 18 and {p["partner"] for p in everyone} == {"549755813002"}
+
+
+def test_an_invitation_links_token_never_reaches_the_log(console_url, acme, capfd):
+    import logs
+
+    logs.configure("INFO", "json")
+    try:
+        capfd.readouterr()
+        ConsoleClient(console_url).get("/invitations/the-secret-token-of-a-link")
+        printed = capfd.readouterr()
+    finally:
+        logs.configure("WARNING", "console")
+    # The console's lines (this process also holds the test's own HTTP client, which logs its requests).
+    lines = [json.loads(line) for line in (printed.out + printed.err).splitlines() if line.startswith("{")]
+    console = [line for line in lines if line.get("logger") != "httpx"]
+    assert {"event": "http.request", "path": "/invitations/***", "status": 404} in [
+        {k: line.get(k) for k in ("event", "path", "status")} for line in console]
+    assert not any("the-secret-token-of-a-link" in json.dumps(line) for line in console)

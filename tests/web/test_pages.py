@@ -161,3 +161,13 @@ async def test_admins_add_and_disable_console_users_and_set_the_workspace(contex
     await page.get_by_label("Its password").fill("its password")
     await page.get_by_role("button", name="Save the integration").click()
     await expect(page.get_by_role("status")).to_contain_text("now reads business 549755813001")
+
+
+async def test_the_api_docs_come_from_the_installed_package(context, console_url):
+    page = await context.new_page()
+    fetched_elsewhere = []
+    page.on("request", lambda r: fetched_elsewhere.append(r.url) if not r.url.startswith(console_url) else None)
+    await page.goto(console_url + "/api/docs")
+    await expect(page.get_by_role("heading", name=re.compile("^partnerwatch"))).to_be_visible()
+    await expect(page.get_by_text("/api/v1/partners/{business_id}/people").first).to_be_visible()
+    assert fetched_elsewhere == []  # no CDN: Swagger UI is served from swagger-ui-bundle
