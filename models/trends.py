@@ -9,22 +9,30 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from models.statuses import TaskStatus
-from models.tables import AutomationTask, ChangeLog
+from models.tables import AutomationTask, ChangeLog, PartnerPerson
 
 
-def people_over_time(session: Session, workspace_id: str) -> dict[str, list[tuple[datetime, int]]]:
-    """For each partner, how many people it had after each check that imported a diff."""
+def people_over_time(session: Session, workspace_id: str, days: int = 90,
+                     now: datetime | None = None) -> dict[str, list[tuple[datetime, int]]]:
+    """For each partner, how many people it had after each import of the last `days` days (every
+    import changed them, whatever became of its task). Worked back from how many it has now, so
+    that only those checks are read, however long the history."""
+    since = (now or datetime.now(timezone.utc)) - timedelta(days=days)
+    current = dict(session.exec(select(PartnerPerson.partner_id, func.count())
+                                .where(PartnerPerson.workspace_id == workspace_id, PartnerPerson.removed_at.is_(None))
+                                .group_by(PartnerPerson.partner_id)).all())
     rows = session.exec(select(AutomationTask.partner_id, AutomationTask.imported_at, AutomationTask.added,
                                AutomationTask.removed)
                         .where(AutomationTask.workspace_id == workspace_id, AutomationTask.partner_id.is_not(None),
-                               AutomationTask.status == TaskStatus.COMPLETED, AutomationTask.imported_at.is_not(None))
-                        .order_by(AutomationTask.imported_at))
+                               AutomationTask.imported_at >= since)
+                        .order_by(AutomationTask.imported_at.desc()))
     series: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+    after = dict(current)
     for partner_id, at, added, removed in rows:
-        before = series[partner_id][-1][1] if series[partner_id] else 0
-        series[partner_id].append((at, before + added - removed))
-    return dict(series)
+        count = after.get(partner_id, 0)
+        series[partner_id].append((at, count))
+        after[partner_id] = count - added + removed  # what it had before this check
+    return {partner_id: points[::-1] for partner_id, points in series.items()}
 
 
 def week_of(day: date) -> date:

@@ -9,11 +9,21 @@ from fastapi.concurrency import run_in_threadpool
 from temporalio.client import WorkflowHandle
 
 from control import checks
-from models import audit, partners, tasks
+from models import audit, console_users, partners, tasks
 from models.errors import Conflict
 from models.statuses import PartnerStatus
 from web.auth import Principal
 from web.state import ConsoleState
+
+
+def sign_in(console: ConsoleState, email: str, password: str, client_address: str) -> console_users.SignedIn | None:
+    """A session for the right password (audited), None for a wrong one (counted by the throttle)."""
+    with console.store() as session:
+        signed = console_users.sign_in(session, email, password, client_address)
+    if signed is not None:
+        with console.store() as session:
+            audit.record(session, signed.user.workspace_id, "console.sign_in", by=f"console:{signed.user.email}")
+    return signed
 
 
 async def check_partner(console: ConsoleState, principal: Principal, business_id: str,

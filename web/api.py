@@ -9,11 +9,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from control import checks
-from models import audit, console_users, tasks, workspaces
+from models import console_users, tasks, workspaces
 from models.changes import Severity
 from models.events import EventType
 from models.statuses import ConsoleRole, PartnerStatus, TaskStatus
-from web import actions, destinations, onboarding, queries
+from web import actions, workspace_settings, destinations, onboarding, queries
 from web.auth import (SESSION_COOKIE, Principal, api_admin, api_anyone, api_user, clear_session_cookie,
                       set_session_cookie)
 from web.problems import PROBLEM_JSON, ProblemDetail, forbidden, unauthorized
@@ -49,13 +49,10 @@ def _me(request: Request, principal: Principal) -> Me:
 
 @router.post("/session", response_model=Me, tags=["session"], summary="Sign in")
 def sign_in(body: SignInRequest, request: Request, response: Response) -> Me:
-    address = request.client.host if request.client else "unknown"
-    with state(request).store() as session:
-        signed = console_users.sign_in(session, body.email, body.password, address)
+    signed = actions.sign_in(state(request), body.email, body.password,
+                             request.client.host if request.client else "unknown")
     if signed is None:  # the failure is stored (for the throttle) before the refusal
         raise unauthorized("wrong email or password")
-    with state(request).store() as session:
-        audit.record(session, signed.user.workspace_id, "console.sign_in", by=f"console:{signed.user.email}")
     set_session_cookie(response, signed.token)
     principal = Principal(user_id=signed.user.id, workspace_id=signed.user.workspace_id, email=signed.user.email,
                           role=signed.user.role, csrf_token=signed.csrf_token)
@@ -252,29 +249,15 @@ def get_workspace(request: Request, principal: User) -> WorkspaceOut:
 @router.patch("/workspace", response_model=WorkspaceOut, tags=["workspace"],
               summary="Change the workspace's settings (the removal safeguard)")
 def configure_workspace(request: Request, principal: Admin, body: WorkspaceSettings) -> WorkspaceOut:
-    with state(request).store() as session:
-        ws = workspaces.resolve(session, principal.workspace_id)
-        if body.removal_threshold_pct is not None:
-            ws.removal_threshold_pct = body.removal_threshold_pct
-        if body.removal_floor is not None:
-            ws.removal_floor = body.removal_floor
-        session.add(ws)
-        audit.record(session, ws.id, "workspace.configure", target=ws.name, by=principal.actor,
-                     details=body.model_dump(exclude_none=True))
+    workspace_settings.configure(state(request), principal, body.removal_threshold_pct, body.removal_floor)
     return get_workspace(request, principal)
 
 
 @router.put("/workspace/integration", response_model=WorkspaceOut, tags=["workspace"],
             summary="Connect the company's own Pinterest Business with a Manager account (secrets into the vault)")
 def set_integration(request: Request, principal: Admin, body: IntegrationRequest) -> WorkspaceOut:
-    vault = state(request).vault()
-    with state(request).store() as session:
-        ws = workspaces.resolve(session, principal.workspace_id)
-        integration = workspaces.set_integration(
-            session, vault, ws, body.business_id, body.email, body.password.get_secret_value(),
-            body.totp_secret.get_secret_value() if body.totp_secret else None, replace=body.replace)
-        audit.record(session, ws.id, "credentials.update", target=integration.business_id, by=principal.actor,
-                     details={"integration_id": integration.id})
+    workspace_settings.set_integration(state(request), principal, body.business_id, body.email, body.password.get_secret_value(),
+                                body.totp_secret.get_secret_value() if body.totp_secret else None, body.replace)
     return get_workspace(request, principal)
 
 

@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
 from control import checks
-from models import audit, console_users, partners, tasks, trends, workspaces
+from models import console_users, partners, tasks, trends, workspaces
 from models.changes import Severity
 from models.errors import Invalid
 from models.statuses import PartnerStatus, TaskStatus
@@ -94,14 +94,11 @@ def login(request: Request, email: str = Form(..., max_length=320), password: st
     if not same_token(form_token, request.cookies.get(SIGNIN_COOKIE) or ""):
         return RedirectResponse(f"/login?{urlencode({'next': _local(next), 'error': 'The form expired; sign in again.'})}",
                                 status_code=303)
-    address = request.client.host if request.client else "unknown"
-    with state(request).store() as session:
-        signed = console_users.sign_in(session, email, password, address)  # Throttled: shown by the error page
+    # Throttled: the error page says how long to wait.
+    signed = actions.sign_in(state(request), email, password, request.client.host if request.client else "unknown")
     if signed is None:
         return RedirectResponse(f"/login?{urlencode({'next': _local(next), 'error': 'Wrong email or password.'})}",
                                 status_code=303)
-    with state(request).store() as session:
-        audit.record(session, signed.user.workspace_id, "console.sign_in", by=f"console:{signed.user.email}")
     response = RedirectResponse(_local(next), status_code=303)
     set_session_cookie(response, signed.token)
     response.delete_cookie(SIGNIN_COOKIE, path="/login")

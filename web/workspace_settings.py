@@ -1,6 +1,6 @@
-"""The workspace's own settings in the console, for admins: the people who sign in (add with a
-password shown once, disable), the removal safeguard, and the company's Pinterest Business integration
-(its Manager account's secrets go straight into the vault)."""
+"""The workspace's own settings, for the API and the console's Settings page (admins change them):
+the people who sign in (added with a password shown once, disabled), the removal safeguard, and the
+company's Pinterest Business integration (its Manager account's secrets go straight into the vault)."""
 
 from __future__ import annotations
 
@@ -89,6 +89,33 @@ def disable_console_user(request: Request, email: str, principal: Principal = De
     return Response(status_code=204)
 
 
+def configure(console: ConsoleState, principal: Principal, removal_threshold_pct: float | None,
+              removal_floor: int | None) -> None:
+    """The removal safeguard's settings (None: unchanged)."""
+    with console.store() as session:
+        ws = workspaces.resolve(session, principal.workspace_id)
+        if removal_threshold_pct is not None:
+            ws.removal_threshold_pct = removal_threshold_pct
+        if removal_floor is not None:
+            ws.removal_floor = removal_floor
+        session.add(ws)
+        audit.record(session, ws.id, "workspace.configure", target=ws.name, by=principal.actor,
+                     details={"removal_threshold_pct": ws.removal_threshold_pct, "removal_floor": ws.removal_floor})
+
+
+def set_integration(console: ConsoleState, principal: Principal, business_id: str, email: str, password: str,
+                    totp_secret: str | None, replace: bool) -> str:
+    """The company's own business and its Manager account (secrets into the vault); its business id."""
+    vault = console.vault()
+    with console.store() as session:
+        ws = workspaces.resolve(session, principal.workspace_id)
+        integration = workspaces.set_integration(session, vault, ws, business_id, email, password, totp_secret,
+                                                 replace=replace)
+        audit.record(session, ws.id, "credentials.update", target=integration.business_id, by=principal.actor,
+                     details={"integration_id": integration.id})
+        return integration.business_id
+
+
 def _settings_page(request: Request, principal: Principal, status_code: int = 200, **said):
     console = state(request)
     with console.store() as session:
@@ -137,12 +164,7 @@ def safeguard_page(request: Request, removal_threshold_pct: float = Form(..., ge
                    removal_floor: int = Form(..., ge=0, le=1_000_000), csrf_token: str = Form(""),
                    principal: Principal = Depends(page_user)):
     check_form(principal, csrf_token)
-    with state(request).store() as session:
-        ws = workspaces.resolve(session, principal.workspace_id)
-        ws.removal_threshold_pct, ws.removal_floor = removal_threshold_pct, removal_floor
-        session.add(ws)
-        audit.record(session, ws.id, "workspace.configure", target=ws.name, by=principal.actor,
-                     details={"removal_threshold_pct": removal_threshold_pct, "removal_floor": removal_floor})
+    configure(state(request), principal, removal_threshold_pct, removal_floor)
     return _back(done=f"Checks removing more than {removal_threshold_pct:g}% of a partner's people (and more than "
                       f"{removal_floor}) now wait for approval.")
 
@@ -152,16 +174,11 @@ def integration_page(request: Request, business_id: str = Form(..., max_length=3
                      password: str = Form(..., max_length=1024), totp_secret: str = Form("", max_length=256),
                      replace: bool = Form(False), csrf_token: str = Form(""), principal: Principal = Depends(page_user)):
     check_form(principal, csrf_token)
-    vault = state(request).vault()
     try:
-        with state(request).store() as session:
-            ws = workspaces.resolve(session, principal.workspace_id)
-            integration = workspaces.set_integration(session, vault, ws, business_id, email, password,
-                                                     totp_secret.strip() or None, replace=replace)
-            audit.record(session, ws.id, "credentials.update", target=integration.business_id, by=principal.actor,
-                         details={"integration_id": integration.id})
+        reads = set_integration(state(request), principal, business_id, email, password, totp_secret.strip() or None,
+                                replace)
     except StoreError as refused:
         return _back(error=str(refused))
     finally:
         del password, totp_secret
-    return _back(done=f"The workspace now reads business {integration.business_id}. Sync partners to discover them.")
+    return _back(done=f"The workspace now reads business {reads}. Sync partners to discover them.")
