@@ -75,12 +75,18 @@ def add(session: Session, workspace_id: str, email: str, role: ConsoleRole | str
     return user
 
 
-def add_guest(session: Session, guest: GuestUser, password: str) -> ConsoleUser:
-    """The console account of a partner's admin who accepted an invitation: their partner only. A
-    guest invited again (a new onboarding of the same partner) keeps their account, with the new password."""
+def refuse_guest_account(session: Session, guest: GuestUser) -> None:
+    """Why this guest cannot get a console account (another account has their address), if so."""
     existing = session.exec(select(ConsoleUser).where(ConsoleUser.email_key == guest.email.lower())).first()
     if existing and (existing.role != ConsoleRole.GUEST or existing.partner_id != guest.partner_id):
         raise Conflict(f"{guest.email} already has another console account; ask the company's admin")
+
+
+def add_guest(session: Session, guest: GuestUser, password: str) -> ConsoleUser:
+    """The console account of a partner's admin who accepted an invitation: their partner only. A
+    guest invited again (a new onboarding of the same partner) keeps their account, with the new password."""
+    refuse_guest_account(session, guest)
+    existing = session.exec(select(ConsoleUser).where(ConsoleUser.email_key == guest.email.lower())).first()
     user = existing or ConsoleUser(workspace_id=guest.workspace_id, email=guest.email, email_key=guest.email.lower(),
                                    role=ConsoleRole.GUEST, partner_id=guest.partner_id, password_hash="")
     user.guest_id, user.disabled_at = guest.id, None

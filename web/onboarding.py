@@ -214,9 +214,11 @@ def guests(console: ConsoleState, principal: Principal) -> list[GuestOut]:
 
 
 def invitation(console: ConsoleState, token: str) -> tuple[GuestUser, Partner, str]:
-    """The invitation a link opens (or why it opens none), with the inviting company's name."""
+    """The invitation a link opens (or why it opens none), with the inviting company's name. Refused
+    too when the guest could not get a console account: before the onboarding is told anything."""
     with console.store() as session:
         guest, partner = invitations.open_link(session, token)
+        console_users.refuse_guest_account(session, guest)
         return guest, partner, workspaces.resolve(session, guest.workspace_id).name
 
 

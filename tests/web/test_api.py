@@ -297,3 +297,11 @@ def test_an_invitation_links_token_never_reaches_the_log(console_url, acme, capf
     assert {"event": "http.request", "path": "/invitations/***", "status": 404} in [
         {k: line.get(k) for k in ("event", "path", "status")} for line in console]
     assert not any("the-secret-token-of-a-link" in json.dumps(line) for line in console)
+
+
+def test_a_csv_export_never_hands_a_spreadsheet_a_formula(console_url, acme, engine):
+    run_check(engine, acme[0], acme[1], [[row("mallory@agency.example", name="=HYPERLINK(\"http://evil.example\")"),
+                                          row("plain@agency.example", name="Plain Name")]])
+    exported = _signed_in(console_url, acme[3]).get("/partners/549755813002?format=csv&q=agency.example")
+    names = {r["email"]: r["name"] for r in csv.DictReader(io.StringIO(exported.text))}
+    assert names == {"mallory@agency.example": "'=HYPERLINK(\"http://evil.example\")", "plain@agency.example": "Plain Name"}
