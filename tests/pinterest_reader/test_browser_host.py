@@ -12,7 +12,14 @@ from pinterest_reader.browser_host import BrowserHost
 
 
 def chromium_children() -> set[int]:
-    return {p.pid for p in psutil.Process().children(recursive=True) if "chrom" in p.name().lower()}
+    found = set()
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in process.name().lower():
+                found.add(process.pid)
+        except psutil.NoSuchProcess:  # a helper that came and went while we looked
+            pass
+    return found
 
 
 async def test_a_busy_host_recycles_without_waiting_for_a_quiet_moment():
@@ -35,13 +42,17 @@ async def test_a_crashed_browser_is_replaced():
         page = await context.new_page()
         await page.set_content("<p>x</p>")
     ours = chromium_children() - others
-    parent_of = {}
+    # The browser itself, not its helpers: renderers, zygotes, GPU and utility processes carry --type=
+    # (another browser may start a spare renderer meanwhile, a helper too); the crash handler has no
+    # --type= but the browser is its parent.
+    roots = []
     for pid in ours:
         try:
-            parent_of[pid] = psutil.Process(pid).ppid()
+            process = psutil.Process(pid)
+            if process.ppid() not in ours and not any(arg.startswith("--type=") for arg in process.cmdline()):
+                roots.append(pid)
         except psutil.NoSuchProcess:  # a helper that came and went
             pass
-    roots = [pid for pid, parent in parent_of.items() if parent not in ours]  # the browser, not its helpers
     assert len(roots) == 1
     os.kill(roots[0], signal.SIGKILL)
     async with host.context() as context:
