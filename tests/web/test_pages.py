@@ -171,3 +171,25 @@ async def test_the_api_docs_come_from_the_installed_package(context, console_url
     await expect(page.get_by_role("heading", name=re.compile("^partnerwatch"))).to_be_visible()
     await expect(page.get_by_text("/api/v1/partners/{business_id}/people").first).to_be_visible()
     assert fetched_elsewhere == []  # no CDN: Swagger UI is served from swagger-ui-bundle
+
+
+NAMELESS = """() => [...document.querySelectorAll('a, button, input:not([type=hidden]), select, textarea, summary')]
+  .filter(e => {
+    const byLabel = e.labels && [...e.labels].some(l => l.textContent.trim());
+    const named = byLabel || (e.getAttribute('aria-label') || '').trim() || (e.textContent || '').trim()
+      || (e.getAttribute('title') || '').trim();
+    return !named;
+  })
+  .map(e => e.outerHTML.slice(0, 120))"""
+
+
+async def test_every_control_on_every_page_has_an_accessible_name(context, console_url, acme):
+    page = await context.new_page()
+    await _sign_in(page, console_url, acme[1])
+    for path in ["/partners", "/partners/549755813002", "/partners/549755813002/connect", "/onboarding", "/changes",
+                 "/tasks", "/alerts", "/alerts/deliveries", "/events", "/audit", "/settings"]:
+        await page.goto(console_url + path)
+        await expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert await page.evaluate(NAMELESS) == [], path
+    await page.get_by_role("button", name="Sign out").click()
+    assert await page.evaluate(NAMELESS) == []  # the sign-in page
