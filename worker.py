@@ -20,6 +20,7 @@ from activities.outbox_relay import OutboxRelay
 from activities.schedules import ScheduleActivities
 from activities.site import SiteActivities
 from activities.invitations import InvitationActivities
+from activities.reviews import ReviewActivities
 from activities.store import StoreActivities
 from config import KeysMissing, Settings, get_settings
 from models.reading import ReadingStore
@@ -33,6 +34,7 @@ from temporal_common.metrics import prometheus_runtime
 from workflows.check_for_updates.workflow import CheckForUpdates
 from workflows.deliver_alert.workflow import DeliverAlert
 from workflows.onboard_partner.workflow import OnboardPartner
+from workflows.review_partner_access.workflow import ReviewPartnerAccess
 
 log = structlog.get_logger(__name__)
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
@@ -53,15 +55,18 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
     schedules = ScheduleActivities(client, settings.task_queue, timedelta(hours=settings.check_interval_hours))
     alerts = AlertActivities(engine, Vault(settings.master_keys()))
     invitations = InvitationActivities(engine, settings)
+    review = ReviewActivities(engine, settings)
     main = Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[CheckForUpdates, OnboardPartner, DeliverAlert],
+        workflows=[CheckForUpdates, OnboardPartner, DeliverAlert, ReviewPartnerAccess],
         activities=[store.begin_check, store.import_snapshot, store.block_task, store.import_partners, store.finish_task,
                     store.check_shared_assets, store.invite_guest, store.record_guest_accepted,
                     store.record_reminder, store.close_invite, store.set_partner_status,
                     store.partner_business_id, schedules.ensure_check_schedule,
-                    alerts.attempt_delivery, alerts.exhaust_delivery, invitations.mail_invitation],
+                    alerts.attempt_delivery, alerts.exhaust_delivery, invitations.mail_invitation,
+                    review.open_campaign, review.record_decisions, review.mark_past_due, review.remind,
+                    review.apply_no_response, review.close_campaign, review.escalate_requests, review.mail_notices],
         activity_executor=executor,
         interceptors=interceptors,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,

@@ -6,7 +6,8 @@ from __future__ import annotations
 from models.changes import Severity
 from models.events import (
     AlertTest, CheckBlocked, DeliveryExhausted, DestinationDisabled, Disconnected, EventEnvelope, NeedsAttention, Onboarded,
-    PeopleChanged, PersonDiff,
+    PeopleChanged, PersonDiff, RemovalEscalated, RemovalFulfilled, RemovalRequested, ReminderStage, ReviewClosed,
+    ReviewReminder,
 )
 
 # Slack shows at most this many people; the rest are one line pointing at the CLI.
@@ -52,6 +53,22 @@ def headline(data) -> str:
         return f"Alert destination '{data.destination.name}' was disabled: {data.reason}"
     if isinstance(data, AlertTest):
         return f"Test of alert destination '{data.destination.name}'"
+    if isinstance(data, ReviewReminder):
+        due = f"{data.campaign.due_at:%Y-%m-%d}"
+        if data.stage == ReminderStage.OPENED:
+            return f"Access review {data.campaign.id}: {data.undecided} people to review by {due}"
+        if data.fallback:
+            return f"Access review {data.campaign.id} is past due: as its fallback reviewer, {data.undecided} people wait for you"
+        return f"Access review {data.campaign.id} ({data.stage}, due {due}): {data.undecided} people wait for your decision"
+    if isinstance(data, RemovalRequested):
+        return f"{who}: please remove {len(data.requests)} people from the company's assets (access review {data.campaign.id})"
+    if isinstance(data, RemovalEscalated):
+        return (f"{who}: {len(data.requests)} removal requests still open after {data.open_days:g} days "
+                f"(access review {data.campaign.id})")
+    if isinstance(data, RemovalFulfilled):
+        return f"{who}: {data.request.email} was removed as requested ({data.reason})"
+    if isinstance(data, ReviewClosed):
+        return f"Access review {data.campaign.id} closed: {data.kept} kept, {data.revoked} revoked"
     return f"{who}: {data.type}"
 
 
@@ -63,6 +80,17 @@ def _details(event: EventEnvelope) -> list[str]:
         return [data.message]
     if isinstance(data, DeliveryExhausted):
         return [f"last error: {data.last_error}", f"send it again: partnerwatch alerts replay {data.delivery_id}"]
+    if isinstance(data, RemovalRequested | RemovalEscalated):
+        lines = ["The company's access review decided that these people should no longer reach its assets:"]
+        lines += [f"- {r.email}" + (f": {r.justification}" if getattr(r, "justification", None) else "")
+                  for r in data.requests]
+        lines += ["Remove them from the company's assets (or from your Business Manager); the next check closes each request."]
+        return lines
+    if isinstance(data, ReviewReminder):
+        return [f"Decide: partnerwatch reviews show {data.campaign.id}, or the console's Reviews page.",
+                f"Undecided items get the campaign's no-response action at {data.campaign.deadline_at:%Y-%m-%d %H:%M} UTC."]
+    if isinstance(data, ReviewClosed) and data.open_requests:
+        return [f"{data.open_requests} removal requests are still open; checks close them as people go."]
     return []
 
 

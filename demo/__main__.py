@@ -109,6 +109,21 @@ def console_admin() -> str:
     return password
 
 
+def access_review() -> str:
+    """One access review of the partner, opened on the first run and left open for a person to decide."""
+    campaigns = json.loads(cli("reviews", "list", "-w", WORKSPACE, "--json", capture=True))
+    if not campaigns:
+        print("\n# An access review: the console's admin attests which of the partner's people keep access:")
+        cli("reviews", "start", "-w", WORKSPACE, "-p", PARTNER, "--reviewer", CONSOLE_ADMIN, "--due", "14d",
+            "--no-response", "keep")
+        campaigns = json.loads(cli("reviews", "list", "-w", WORKSPACE, "--json", capture=True))
+    campaign = campaigns[-1]["id"]
+    cli("reviews", "show", campaign, "-w", WORKSPACE, "--flag", "admin")
+    print(f"\n$ partnerwatch reviews export {campaign} -w '{WORKSPACE}' --format csv   (its first lines)")
+    print("\n".join(cli("reviews", "export", campaign, "-w", WORKSPACE, "--format", "csv", capture=True).splitlines()[:3]))
+    return campaign
+
+
 def _wait_step(prefix: str, timeout_s: float = 60) -> str:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -142,13 +157,17 @@ def main(argv: list[str]) -> int:
     cli("partners", "list", "-w", WORKSPACE)
     cli("users", "list", "-w", WORKSPACE, "-p", PARTNER)
     cli("tasks", "list", "-w", WORKSPACE, "--limit", "5")
+    campaign = access_review()
     print(f"""
 Console:      http://127.0.0.1:{CONSOLE_PORT}  sign in as {CONSOLE_ADMIN} with {password}
               (its password is kept in {services.CONSOLE_ADMIN_PASSWORD}; the API: http://127.0.0.1:{CONSOLE_PORT}/api/docs)
               Try it: Partners → Globex's "More options" → Connect, invite admin@globex.example; the invitation
               lands in {services.LOGS}/mailbox.log: open its link in a private window to play Globex's admin
               and share its monitor account: watch@globex.example, password Gx-Watch-2026-long! (no TOTP)
-Temporal UI:  http://localhost:{UI_PORT}  (workflows onboard-*, check-*, discover-*; schedules check-schedule-*)
+Review:       http://127.0.0.1:{CONSOLE_PORT}/reviews/{campaign}  (keep or revoke each person; a revoke asks the
+              partner's admin to remove them, and the next check closes the request once they are gone), or:
+              partnerwatch reviews decide {campaign} revoke -w '{WORKSPACE}' --by {CONSOLE_ADMIN} --search jose --justification "Left"
+Temporal UI:  http://localhost:{UI_PORT}  (workflows onboard-*, check-*, discover-*, review-*; schedules check-schedule-*)
               payloads are encrypted; the UI decodes them through the codec server at http://127.0.0.1:{CODEC_PORT}
 Site:         http://127.0.0.1:{SITE_PORT}/login  (the simulated Pinterest Business)
 Alerts:       {services.LOGS}/receiver.log  (each event the demo's webhook receiver verified)

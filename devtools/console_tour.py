@@ -85,6 +85,12 @@ async def tour(out: Path) -> None:
                            ("/audit", "audit"), ("/settings", "settings")]:
             await page.goto(base + path)
             await tour.shot(page, name)
+        await page.goto(base + "/reviews")  # the demo's access review of Northwind
+        await tour.shot(page, "reviews")
+        await page.get_by_role("link", name=re.compile(r"^rev_")).first.click()
+        await tour.shot(page, "review")
+        await page.get_by_role("link", name="Evidence (printable)").click()
+        await tour.shot(page, "review-evidence")
         await browser.close()
 
 

@@ -15,6 +15,8 @@ from models.changes import Severity
 PARTNER = events.PartnerRef(id="pt_816b77dc72b7", business_id="549755813002", name="Northwind Media")
 DESTINATION = events.DestinationRef(id="dst_3a9e41c07b22", name="security-siem", kind="webhook")
 AT = datetime(2026, 11, 29, 9, 30, tzinfo=timezone.utc)
+CAMPAIGN = events.CampaignRef(id="rev_5be0c2a1d9f3", due_at=datetime(2026, 12, 13, 9, 30, tzinfo=timezone.utc),
+                              deadline_at=datetime(2026, 12, 20, 9, 30, tzinfo=timezone.utc))
 
 EXAMPLES = [
     events.PeopleChanged(
@@ -48,6 +50,18 @@ EXAMPLES = [
         event_type=events.EventType.PEOPLE_CHANGED, attempts=8, last_error="503 Service Unavailable", partner=PARTNER),
     events.DestinationDisabled(destination=DESTINATION, reason="it answered 410 Gone"),
     events.AlertTest(destination=DESTINATION),
+    events.ReviewReminder(campaign=CAMPAIGN, stage=events.ReminderStage.DUE_SOON, to=["maria@acme.example"], undecided=7),
+    events.RemovalRequested(
+        partner=PARTNER, campaign=CAMPAIGN, decided_by="maria@acme.example", to=["admin@northwind.example"],
+        requests=[events.RequestRef(id="rr_5be0c2a1d9f3_12", email="jose@northwind.example",
+                                    justification="Left the Acme account in October")]),
+    events.RemovalEscalated(
+        partner=PARTNER, campaign=CAMPAIGN, to=["admin@northwind.example", "maria@acme.example"], open_days=7,
+        requests=[events.RequestRef(id="rr_5be0c2a1d9f3_12", email="jose@northwind.example")]),
+    events.RemovalFulfilled(
+        partner=PARTNER, campaign_id=CAMPAIGN.id, request=events.RequestRef(id="rr_5be0c2a1d9f3_12", email="jose@northwind.example"),
+        task_id="task_e1d2c3b4a596", reason="no longer on the partner's Members list"),
+    events.ReviewClosed(campaign=CAMPAIGN, kept=10, revoked=1, open_requests=1),
 ]
 
 INTRO = """# Events

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from models.changes import SEVERITY_ORDER, Severity, describe
 from models.ids import new_id
 from models.results import ImportResult
-from models.statuses import PartnerStatus
+from models.statuses import PartnerStatus, ReminderStage
 from models.tables import ChangeLog, Event, Partner, utcnow
 
 
@@ -32,6 +32,11 @@ class EventType(StrEnum):
     DELIVERY_EXHAUSTED = "alert.delivery.exhausted"
     DESTINATION_DISABLED = "alert.destination.disabled"
     TEST = "alert.test"
+    REVIEW_REMINDER = "review.reminder"
+    REMOVAL_REQUESTED = "review.removal.requested"
+    REMOVAL_ESCALATED = "review.removal.escalated"
+    REMOVAL_FULFILLED = "review.removal.fulfilled"
+    REVIEW_CLOSED = "review.closed"
 
 
 # Events about a destination itself: never sent to the destination they are about (it is failing).
@@ -142,13 +147,72 @@ class AlertTest(_Strict):
     message: str = "A test from `partnerwatch alerts test`: this destination is reached."
 
 
+class CampaignRef(_Strict):
+    id: str = Field(description="The access review; `partnerwatch reviews show <id>`")
+    due_at: datetime
+    deadline_at: datetime = Field(description="When undecided items get the campaign's no-response action")
+
+
+class RequestRef(_Strict):
+    id: str = Field(description="The removal request")
+    email: str = Field(description="The partner's person to remove")
+    justification: str | None = None
+
+
+class ReviewReminder(_Strict):
+    type: Literal[EventType.REVIEW_REMINDER] = EventType.REVIEW_REMINDER
+    campaign: CampaignRef
+    stage: ReminderStage
+    to: list[str] = Field(description="The reviewer reminded (also mailed)")
+    undecided: int = Field(description="Items waiting for this reviewer's decision")
+    fallback: bool = Field(False, description="Asked as the fallback reviewer, the due date having passed")
+
+
+class RemovalRequested(_Strict):
+    type: Literal[EventType.REMOVAL_REQUESTED] = EventType.REMOVAL_REQUESTED
+    partner: PartnerRef
+    campaign: CampaignRef
+    decided_by: str = Field(description="The reviewer's email, or `no-response` for the campaign's action at the deadline")
+    to: list[str] = Field(description="The partner's admin, asked to remove them (also mailed); empty when none accepted an invitation")
+    requests: list[RequestRef]
+
+
+class RemovalEscalated(_Strict):
+    type: Literal[EventType.REMOVAL_ESCALATED] = EventType.REMOVAL_ESCALATED
+    partner: PartnerRef
+    campaign: CampaignRef
+    to: list[str] = Field(description="The partner's admin and the campaign's reviewer (also mailed)")
+    open_days: float = Field(description="How long the requests have been open")
+    requests: list[RequestRef]
+
+
+class RemovalFulfilled(_Strict):
+    type: Literal[EventType.REMOVAL_FULFILLED] = EventType.REMOVAL_FULFILLED
+    partner: PartnerRef
+    campaign_id: str
+    request: RequestRef
+    task_id: str | None = Field(description="The check that showed it; null when the person was already gone")
+    reason: str
+
+
+class ReviewClosed(_Strict):
+    type: Literal[EventType.REVIEW_CLOSED] = EventType.REVIEW_CLOSED
+    campaign: CampaignRef
+    kept: int
+    revoked: int
+    open_requests: int = Field(description="Removal requests the partner has not fulfilled yet")
+
+
 EventData = Annotated[PeopleChanged | CheckBlocked | NeedsAttention | Onboarded | Disconnected | DeliveryExhausted
-                      | DestinationDisabled | AlertTest, Field(discriminator="type")]
+                      | DestinationDisabled | AlertTest | ReviewReminder | RemovalRequested | RemovalEscalated
+                      | RemovalFulfilled | ReviewClosed, Field(discriminator="type")]
 EVENT_DATA = TypeAdapter(EventData)
 MODELS = {EventType.PEOPLE_CHANGED: PeopleChanged, EventType.CHECK_BLOCKED: CheckBlocked,
           EventType.NEEDS_ATTENTION: NeedsAttention, EventType.ONBOARDED: Onboarded, EventType.DISCONNECTED: Disconnected,
           EventType.DELIVERY_EXHAUSTED: DeliveryExhausted, EventType.DESTINATION_DISABLED: DestinationDisabled,
-          EventType.TEST: AlertTest}
+          EventType.TEST: AlertTest, EventType.REVIEW_REMINDER: ReviewReminder,
+          EventType.REMOVAL_REQUESTED: RemovalRequested, EventType.REMOVAL_ESCALATED: RemovalEscalated,
+          EventType.REMOVAL_FULFILLED: RemovalFulfilled, EventType.REVIEW_CLOSED: ReviewClosed}
 
 
 class EventEnvelope(_Strict):
@@ -170,8 +234,10 @@ def severity_of(data) -> Severity:
     """A diff's is its highest person's; anything that waits for a person is high; the rest low."""
     if isinstance(data, PeopleChanged):
         return data.severity
-    if isinstance(data, CheckBlocked | NeedsAttention | DeliveryExhausted | DestinationDisabled):
+    if isinstance(data, CheckBlocked | NeedsAttention | DeliveryExhausted | DestinationDisabled | RemovalEscalated):
         return Severity.HIGH
+    if isinstance(data, RemovalRequested):
+        return Severity.MEDIUM
     return Severity.LOW
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from models import bulk, events, locks
+from models import bulk, events, locks, reviews
 from models.errors import IncompleteSnapshot
 from models.results import ImportResult
 from models.safeguard import RemovalPolicy
@@ -144,6 +144,8 @@ def import_snapshot(session: Session, task: AutomationTask, partner: Partner, po
     if result.added or result.changed or result.removed:  # told once: a retried import returned above
         session.flush()
         events.people_changed(session, partner, task.id, events.Counts.of(result))
+    if result.removed:  # a removal an access review asked for is fulfilled by the check that sees it
+        reviews.fulfil_requests(session, partner, task.id)
     return result
 
 

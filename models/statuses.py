@@ -72,3 +72,29 @@ class ConsoleRole(StrEnum):
     ADMIN = "admin"  # everything
     VIEWER = "viewer"  # reads only
     GUEST = "guest"  # a partner's admin: their own partner's onboarding page, nothing else
+
+
+class ReviewStatus(StrEnum):
+    """An access review campaign (models/reviews.py)."""
+
+    OPEN = "Open"
+    PAST_DUE = "Past due"  # the due date passed: the fallback reviewer may decide too
+    CLOSED = "Closed"  # every item decided, or the deadline passed: the record cannot change
+
+
+class Decision(StrEnum):
+    KEEP = "Keep"
+    REVOKE = "Revoke"  # a removal request to the partner's admin
+
+
+class RequestStatus(StrEnum):
+    OPEN = "Open"
+    ESCALATED = "Escalated"  # still open after the campaign's set number of days
+    FULFILLED = "Fulfilled"  # a later check showed the person gone, or without the company's assets
+
+
+class ReminderStage(StrEnum):
+    OPENED = "opened"  # the campaign opened: the reviewer is asked
+    DUE_SOON = "due soon"  # 7, 3 and 1 days before the due date
+    PAST_DUE = "past due"  # daily after the due date
+    FALLBACK = "fallback"  # the due date passed: the fallback reviewer is asked too

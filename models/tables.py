@@ -337,3 +337,77 @@ class SignInFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str  # email:<address> or ip:<address>
     at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewCampaign(SQLModel, table=True):
+    """An access review: its reviewers, dates and no-response action. Its dates are its workflow's
+    (ReviewPartnerAccess), which says when it moves on; the store only records it. Closed, it cannot
+    change, nor can its items (triggers, migration 0007)."""
+
+    __tablename__ = "review_campaign"
+    id: str = Field(primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True)
+    partner_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reviewer_id: str = Field(foreign_key="console_user.id")
+    fallback_id: str | None = Field(default=None, foreign_key="console_user.id")
+    no_response: str  # a Decision, given to items still undecided at the deadline
+    opened_at: datetime
+    due_at: datetime
+    deadline_at: datetime
+    escalate_after_s: float
+    every_s: float | None = None  # a recurring campaign: the next one opens this long after this one
+    previous_id: str | None = None
+    status: str  # a ReviewStatus
+    workflow_id: str
+    started_by: str
+    reminders_sent: int = 0
+    past_due_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+class ReviewItem(SQLModel, table=True):
+    """One partner person as the campaign found them, and what was decided."""
+
+    __tablename__ = "review_item"
+    __table_args__ = (UniqueConstraint("campaign_id", "partner_id", "email_key", name="ux_review_item_person"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(foreign_key="review_campaign.id", index=True)
+    partner_id: str = Field(foreign_key="partner.id")
+    email: str
+    email_key: str
+    name: str
+    role: str
+    status: str
+    assets: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    first_seen: datetime
+    last_active: date | None = None
+    flags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # a ReviewFlag each
+    # The checks the data came from: the partner's last completed check, and the one that last changed them.
+    source_task_id: str | None = None
+    changed_by_task_id: str | None = None
+    assignee_id: str = Field(foreign_key="console_user.id")
+    reassign_note: str | None = None
+    decision: str | None = None  # a Decision; None: undecided
+    decided_by: str | None = None  # the decider's email, or `no-response` for the campaign's action
+    decided_at: datetime | None = None
+    justification: str | None = None
+
+
+class RemovalRequest(SQLModel, table=True):
+    """A revoke, asked of the partner's admin; closed by a later check, never by us (we only read)."""
+
+    __tablename__ = "removal_request"
+    id: str = Field(primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True)
+    campaign_id: str = Field(foreign_key="review_campaign.id", index=True)
+    item_id: int = Field(foreign_key="review_item.id", unique=True)
+    partner_id: str = Field(foreign_key="partner.id", index=True)
+    email: str
+    email_key: str
+    status: str  # a RequestStatus
+    requested_at: datetime
+    escalate_at: datetime
+    escalated_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_by_task_id: str | None = None
+    close_reason: str | None = None

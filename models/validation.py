@@ -1,8 +1,9 @@
-"""Shapes of what people type: business ids and emails."""
+"""Shapes of what people type: business ids, emails and durations."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from models.errors import Invalid
 
@@ -21,3 +22,14 @@ def email(value: str) -> str:
     if not _EMAIL.match(value):
         raise Invalid(f"'{value}' is not an email address")
     return value
+
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
+
+
+def duration(text: str) -> timedelta:
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise Invalid(f"'{text}' is not a duration like 30s, 15m, 12h or 3d")
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match[2]]
+    return timedelta(**{unit: float(match[1])})

@@ -23,6 +23,7 @@ from starter.cmd_doctor import doctor
 from starter.cmd_keys import keys_app
 from starter.cmd_onboarding import guests_app, monitor_app
 from starter.cmd_partners import app as partners_app
+from starter.cmd_reviews import reviews_app
 from starter.cmd_schedules import schedules_app, temporal_app
 from starter.cmd_tasks import tasks_app, users_app
 from starter.cmd_web import console_users_app, web
@@ -48,6 +49,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 app.add_typer(console_users_app, name="console-users")
+app.add_typer(reviews_app, name="reviews")
 app.command("web")(web)
 app.command("doctor")(doctor)
 

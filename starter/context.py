@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +13,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from config import Settings, get_settings
-from models import workspaces
+from models import validation, workspaces
 from models.db import session_scope
 from models.errors import Invalid
 from models.schema import open_store
@@ -77,15 +76,8 @@ async def temporal():
     return await connect(settings())
 
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
-
-
 def duration(text: str) -> timedelta:
-    match = _DURATION.match(text.strip())
-    if not match:
-        raise Invalid(f"'{text}' is not a duration like 30s, 15m, 12h or 3d")
-    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match[2]]
-    return timedelta(**{unit: float(match[1])})
+    return validation.duration(text)
 
 
 def read_secrets(from_stdin: bool) -> tuple[str, str | None]:

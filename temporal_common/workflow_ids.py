@@ -22,3 +22,7 @@ def discover_id(workspace_id: str) -> str:
 
 def schedule_id(partner_id: str) -> str:
     return f"check-schedule-{partner_id}"
+
+
+def review_id(campaign_id: str) -> str:
+    return f"review-{campaign_id}"

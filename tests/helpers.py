@@ -203,3 +203,23 @@ def console_user(engine, workspace_id: str, email: str, role: str = "admin", pas
     with session_scope(engine) as session:
         console_users.add(session, workspace_id, email, role, password)
     return email, password
+
+
+def open_review(engine, workspace_id: str, partner_id: str, reviewer_email: str, campaign_id: str = "rev_0123456789ab"):
+    """A campaign opened straight in the store (as its workflow's first activity does): for tests of
+    what reads it, which need no Temporal."""
+    from datetime import timedelta
+
+    from models import console_users, reviews
+    from models.statuses import Decision
+    from models.tables import utcnow
+
+    with session_scope(engine) as session:
+        reviewer = console_users.resolve(session, workspace_id, reviewer_email)
+        now = utcnow()
+        reviews.open_campaign(session, reviews.CampaignSpec(
+            campaign_id=campaign_id, workspace_id=workspace_id, partner_ids=[partner_id], reviewer_id=reviewer.id,
+            fallback_id=None, no_response=Decision.KEEP, opened_at=now, due_at=now + timedelta(days=14),
+            deadline_at=now + timedelta(days=21), escalate_after_s=7 * 86400, every_s=None, previous_id=None,
+            workflow_id=f"review-{campaign_id}", started_by="test"))
+    return campaign_id

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 STORE_VALUES = ["models.results", "models.seen", "models.statuses"]  # plain pydantic values and enums
 PAYLOADS = ["workflows.check_for_updates.payloads", "workflows.onboard_partner.payloads",
-            "workflows.deliver_alert.payloads"]
+            "workflows.deliver_alert.payloads", "workflows.review_partner_access.payloads"]
 SHIPPED = ["config", "logs", "totp", "worker", "models", "workflows", "activities", "starter", "temporal_common",
            "pinterest_reader", "alerting", "control", "web"]
 DEV_ONLY = ["pinterest_sim", "demo", "bench", "devtools"]

@@ -23,7 +23,7 @@ from config import Settings
 from control.checks import said_by
 from models.errors import StoreError
 from models.schema import open_store
-from web import workspace_settings, alert_pages, api, onboarding_pages, pages, problems
+from web import workspace_settings, alert_pages, api, onboarding_pages, pages, problems, review_api, review_pages
 from web.auth import GuestElsewhere, SignInRequired
 from web.state import ConsoleState
 
@@ -60,6 +60,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(alert_pages.router)
     app.include_router(workspace_settings.router)
     app.include_router(workspace_settings.api, responses=api.PROBLEMS)
+    app.include_router(review_api.router, responses=api.PROBLEMS)
+    app.include_router(review_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # Swagger UI from its PyPI package (installed with the rest), never from a CDN at run time.
     app.mount("/api/docs/assets", StaticFiles(directory=str(SWAGGER_UI)), name="swagger-ui")

@@ -30,8 +30,10 @@ async def test_no_wait_returns_at_once_and_timeout_leaves_the_work_running(cli, 
     late = await cli("partners", "check", "-w", WS, "-p", GLOBEX, "--timeout", "1s")
     assert late.code == 124, (late.code, late.out, late.err)
     assert len(late.err.strip().splitlines()) == 1 and "still running after 1s; it goes on" in late.err
-    sim.faults()
+    # Still slow: the join must find that check running (with faults cleared it could end before the
+    # second command reached Temporal, which would then rightly start a new one).
     joined = await ok(cli, "partners", "check", "-w", WS, "-p", GLOBEX)  # waits, by default, for that same check
+    sim.faults()
     manual = [t for t in await json_of(cli, "tasks", "list", "-w", WS, "-p", GLOBEX) if t["trigger"] == "Manual"]
     assert len(manual) == 1 and manual[0]["status"] == "Completed"  # the check that outlasted --timeout
     assert f"Completed: 0 added, 0 changed, 0 removed (61 listed) — task {manual[0]['id']}" in joined.out, joined.out

@@ -8,8 +8,12 @@ import re
 
 import pytest
 from playwright.async_api import expect
+from sqlmodel import select
 
-from tests.helpers import console_user
+from models.db import session_scope
+from models.tables import Partner
+
+from tests.helpers import console_user, open_review
 from tests.web.test_api import _workspace
 
 
@@ -23,6 +27,11 @@ def acme(engine):
     ws_id, _ = _workspace(engine, "Acme", "549755813002", 60)
     return ws_id, console_user(engine, ws_id, "admin@acme.example", "admin"), \
         console_user(engine, ws_id, "viewer@acme.example", "viewer")
+
+
+def partner_id(engine) -> str:
+    with session_scope(engine) as session:
+        return session.exec(select(Partner.id)).first()
 
 
 async def _sign_in(page, console_url, who, start="/partners"):
@@ -183,11 +192,13 @@ NAMELESS = """() => [...document.querySelectorAll('a, button, input:not([type=hi
   .map(e => e.outerHTML.slice(0, 120))"""
 
 
-async def test_every_control_on_every_page_has_an_accessible_name(context, console_url, acme):
+async def test_every_control_on_every_page_has_an_accessible_name(context, console_url, acme, engine):
     page = await context.new_page()
     await _sign_in(page, console_url, acme[1])
+    campaign = open_review(engine, acme[0], partner_id(engine), "admin@acme.example")
     for path in ["/partners", "/partners/549755813002", "/partners/549755813002/connect", "/onboarding", "/changes",
-                 "/tasks", "/alerts", "/alerts/deliveries", "/events", "/audit", "/settings"]:
+                 "/tasks", "/alerts", "/alerts/deliveries", "/events", "/audit", "/settings", "/reviews",
+                 f"/reviews/{campaign}", f"/reviews/{campaign}/evidence"]:
         await page.goto(console_url + path)
         await expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert await page.evaluate(NAMELESS) == [], path

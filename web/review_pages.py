@@ -1,0 +1,115 @@
+"""The console's access review pages: the list (and, for admins, the start form), a campaign's items
+with bulk decisions by selection or filter and reassignment, and the printable evidence."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from control import reviews as review_control
+from models import console_users, partners
+from models import reviews as review_store
+from models.errors import Invalid
+from web import reviews
+from web.auth import Principal, check_form, page_user
+from web.pages import render
+from web.review_schemas import DecideRequest, ItemSelection, ReassignRequest, StartReviewRequest
+from web.state import state
+
+router = APIRouter(include_in_schema=False)
+
+
+def _flag(value: str | None) -> review_store.ReviewFlag | None:
+    if not value:
+        return None
+    try:
+        return review_store.ReviewFlag(value)
+    except ValueError:
+        raise Invalid(f"'{value}' is not a flag ({', '.join(f.value for f in review_store.ReviewFlag)})") from None
+
+
+@router.get("/reviews")
+def reviews_page(request: Request, principal: Principal = Depends(page_user)):
+    console = state(request)
+    with console.store() as session:
+        users = [u for u in console_users.list_for(session, principal.workspace_id) if u.role != "guest" and not u.disabled_at]
+        known = partners.list_for(session, principal.workspace_id)
+    return render(request, "reviews.html", principal, campaigns=reviews.campaigns(console, principal), users=users,
+                  partners=known)
+
+
+@router.post("/reviews")
+async def start_page(request: Request, csrf_token: str = Form(""), reviewer: str = Form(..., max_length=320),
+                     fallback: str = Form("", max_length=320), due: str = Form("14d", max_length=20),
+                     grace: str = Form("7d", max_length=20), escalate_after: str = Form("7d", max_length=20),
+                     every: str = Form("", max_length=20), no_response: str = Form("keep", max_length=10),
+                     partner: list[str] = Form([]), principal: Principal = Depends(page_user)):
+    check_form(principal, csrf_token)
+    body = StartReviewRequest(partners=[p for p in partner if p], reviewer=reviewer, fallback=fallback or None, due=due,
+                              grace=grace, escalate_after=escalate_after, every=every or None, no_response=no_response)
+    started = await reviews.start(state(request), principal, body)
+    return RedirectResponse(f"/reviews/{started.id}", status_code=303)
+
+
+@router.get("/reviews/{campaign_id}")
+def review_page(request: Request, campaign_id: str, partner: str | None = None, flag: str | None = None,
+                role: str | None = None, permission: str | None = None, q: str | None = None, undecided: bool = False,
+                said: str | None = None, principal: Principal = Depends(page_user)):
+    console = state(request)
+    selection = ItemSelection(partner=partner or None, flag=_flag(flag), role=role or None,
+                              permission=permission or None, search=q or None)
+    found = reviews.campaign(console, principal, campaign_id)
+    listed = reviews.items(console, principal, campaign_id, selection, undecided)
+    with console.store() as session:
+        users = [u for u in console_users.list_for(session, principal.workspace_id) if u.role != "guest" and not u.disabled_at]
+        known = partners.list_for(session, principal.workspace_id)
+    filters = {"partner": partner or "", "flag": flag or "", "role": role or "", "permission": permission or "",
+               "q": q or "", "undecided": undecided}
+    return render(request, "review.html", principal, campaign=found, items=listed, filters=filters, users=users,
+                  partners=known, flags=list(review_store.ReviewFlag), said=said,
+                  query=urlencode({k: v for k, v in filters.items() if v}))
+
+
+async def _decision_form(request: Request, principal: Principal, campaign_id: str, form) -> str:
+    """Applies a decision or reassignment form; returns what to say on the page."""
+    ids = [int(i) for i in form.getlist("item") if str(i).isdigit()]
+    matching = form.get("scope") == "matching"
+    selection = dict(items=[] if matching else ids, all=matching, partner=form.get("partner") or None,
+                     flag=_flag(form.get("flag")), role=form.get("role") or None,
+                     permission=form.get("permission") or None, search=form.get("q") or None)
+    if not matching:
+        selection.update(partner=None, flag=None, role=None, permission=None, search=None)
+    if form.get("action") == "reassign":
+        result = await reviews.reassign(state(request), principal, campaign_id, ReassignRequest(
+            **selection, to=form.get("to") or "", note=form.get("note") or ""))
+        done = "reassigned"
+    else:
+        result = await reviews.decide(state(request), principal, campaign_id, DecideRequest(
+            **selection, decision=form.get("action") if form.get("action") in ("keep", "revoke") else "keep",
+            justification=form.get("justification") or None))
+        done = f"decided ({form.get('action')})"
+    refused = review_control.refusals(result)
+    return f"{len(result.decided)} items {done}." + (" Refused: " + "; ".join(refused) if refused else "")
+
+
+@router.post("/reviews/{campaign_id}/decide")
+async def decide_page(request: Request, campaign_id: str, principal: Principal = Depends(page_user)):
+    form = await request.form()
+    # A decision is the reviewer's own: viewers decide what is assigned to them, as admins do.
+    check_form(principal, str(form.get("csrf_token") or ""), admin=False)
+    said = await _decision_form(request, principal, campaign_id, form)
+    back = {k: form.get(k) for k in ("partner", "flag", "role", "permission", "q") if form.get(k)}
+    return RedirectResponse(f"/reviews/{campaign_id}?{urlencode({**back, 'said': said})}", status_code=303)
+
+
+@router.get("/reviews/{campaign_id}/evidence")
+async def evidence_page(request: Request, campaign_id: str, format: str | None = None,
+                        principal: Principal = Depends(page_user)):
+    record = await run_in_threadpool(reviews.evidence, state(request), principal, campaign_id)
+    if format == "csv":
+        return Response(review_store.evidence_csv(record), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{campaign_id}-evidence.csv"'})
+    return render(request, "review_evidence.html", principal, record=record)
