@@ -105,7 +105,8 @@ class ReviewActivities:
             if not to:
                 continue
             subject, text = email_digest(envelope)
-            text += f"\nThe console: {self.settings.console_url}/reviews/{_campaign_of(envelope.data)}\n"
+            if isinstance(envelope.data, events.ReviewReminder):  # a company user's; a partner's admin has no review page
+                text += f"\nThe console: {self.settings.console_url}/reviews/{envelope.data.campaign.id}\n"
             sent = mail(self.settings.smtp_url, new_message(subject, self.settings.mail_from, to, text,
                                                             f"<{envelope.id}.review@partnerwatch>"))
             log.info("review.mail", event_id=envelope.id, type=envelope.type, outcome=sent.outcome, detail=sent.detail)
@@ -113,9 +114,4 @@ class ReviewActivities:
                 failures.append(f"{envelope.id}: {sent.detail}")
         if failures:
             raise ApplicationError(f"review notices not mailed: {'; '.join(failures)}", type="MailNotSent")
-
-
-def _campaign_of(data) -> str:
-    campaign = getattr(data, "campaign", None)
-    return campaign.id if campaign else getattr(data, "campaign_id", "")
 

@@ -34,6 +34,14 @@ def person_line(person: PersonDiff) -> str:
     return f"{person.change} {person.email}" + (f" ({fields})" if fields else "")
 
 
+def _plural(n: int, thing: str) -> str:
+    return f"{n} {thing}" + ("" if n == 1 else "s")
+
+
+def _people(n: int) -> str:
+    return f"{n} {'person' if n == 1 else 'people'}"
+
+
 def headline(data) -> str:
     """One line that says what an event's data tells, for a Slack message's first line and an email's subject."""
     who = _who(data)
@@ -56,14 +64,15 @@ def headline(data) -> str:
     if isinstance(data, ReviewReminder):
         due = f"{data.campaign.due_at:%Y-%m-%d}"
         if data.stage == ReminderStage.OPENED:
-            return f"Access review {data.campaign.id}: {data.undecided} people to review by {due}"
+            return f"Access review {data.campaign.id}: {_people(data.undecided)} to review by {due}"
         if data.fallback:
-            return f"Access review {data.campaign.id} is past due: as its fallback reviewer, {data.undecided} people wait for you"
-        return f"Access review {data.campaign.id} ({data.stage}, due {due}): {data.undecided} people wait for your decision"
+            return (f"Access review {data.campaign.id} is past due: as its fallback reviewer, "
+                    f"{_people(data.undecided)} wait for you")
+        return f"Access review {data.campaign.id} ({data.stage}, due {due}): {_people(data.undecided)} wait for your decision"
     if isinstance(data, RemovalRequested):
-        return f"{who}: please remove {len(data.requests)} people from the company's assets (access review {data.campaign.id})"
+        return f"{who}: please remove {_people(len(data.requests))} from the company's assets (access review {data.campaign.id})"
     if isinstance(data, RemovalEscalated):
-        return (f"{who}: {len(data.requests)} removal requests still open after {data.open_days:g} days "
+        return (f"{who}: {_plural(len(data.requests), 'removal request')} still open after {data.open_days:g} days "
                 f"(access review {data.campaign.id})")
     if isinstance(data, RemovalFulfilled):
         return f"{who}: {data.request.email} was removed as requested ({data.reason})"
@@ -90,7 +99,7 @@ def _details(event: EventEnvelope) -> list[str]:
         return [f"Decide: partnerwatch reviews show {data.campaign.id}, or the console's Reviews page.",
                 f"Undecided items get the campaign's no-response action at {data.campaign.deadline_at:%Y-%m-%d %H:%M} UTC."]
     if isinstance(data, ReviewClosed) and data.open_requests:
-        return [f"{data.open_requests} removal requests are still open; checks close them as people go."]
+        return [f"{_plural(data.open_requests, 'removal request')} still open; checks close them as people go."]
     return []
 
 

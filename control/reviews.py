@@ -123,10 +123,14 @@ async def reassign(client: Client, campaign: ReviewCampaign, input: ReassignInpu
         raise Conflict(said_by(error)) from None
 
 
+def items(n: int, thing: str = "item") -> str:
+    return f"{n} {thing}" + ("" if n == 1 else "s")
+
+
 def refusals(result: DecisionResult) -> list[str]:
     """The refusals grouped by reason: `3 items: assigned to another reviewer`."""
     by: dict[str, list[int]] = {}
     for item_id, why in sorted(result.refused.items()):
         by.setdefault(why, []).append(item_id)
-    return [f"{len(ids)} item{'s' * (len(ids) != 1)} ({', '.join(map(str, ids[:10]))}{', …' * (len(ids) > 10)}): {why}"
+    return [f"{items(len(ids))} ({', '.join(map(str, ids[:10]))}{', …' * (len(ids) > 10)}): {why}"
             for why, ids in by.items()]

@@ -88,6 +88,7 @@ async def tour(out: Path) -> None:
         await page.goto(base + "/reviews")  # the demo's access review of Northwind
         await tour.shot(page, "reviews")
         await page.get_by_role("link", name=re.compile(r"^rev_")).first.click()
+        await page.goto(f"{page.url}?partner={NORTHWIND}")  # one partner's people: a page that fits a screenshot
         await tour.shot(page, "review")
         await page.get_by_role("link", name="Evidence (printable)").click()
         await tour.shot(page, "review-evidence")

@@ -30,3 +30,8 @@ def page(session: Session, query, order: Order, after: list | None, limit: int) 
         return rows, None
     rows = rows[:limit]
     return rows, [getattr(rows[-1], column.key) for column in order.columns]
+
+
+def like_anywhere(text: str) -> str:
+    """A LIKE pattern (escape `\\`) that finds `text` anywhere, with LIKE's own characters taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

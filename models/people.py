@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from models import bulk, events, locks, reviews
+from models.paging import like_anywhere
 from models.errors import IncompleteSnapshot
 from models.results import ImportResult
 from models.safeguard import RemovalPolicy
@@ -263,11 +264,6 @@ def list_people(session: Session, workspace_id: str, partner_id: str | None = No
     return list(session.exec(query.order_by(PartnerPerson.partner_id, PartnerPerson.email_key)))
 
 
-def _like(text: str) -> str:
-    """A LIKE pattern that finds `text` anywhere, with LIKE's own characters taken literally."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def people_query(workspace_id: str, partner_id: str | None = None, *, role: str | None = None,
                  status: str | None = None, permission: str | None = None, search: str | None = None,
                  include_removed: bool = False):
@@ -285,9 +281,9 @@ def people_query(workspace_id: str, partner_id: str | None = None, *, role: str 
     if permission:
         # Assets are a JSON list written by json.dumps on both stores; the grant's text is its key.
         grant = json.dumps({"permission": permission})[1:-1]
-        query = query.where(cast(PartnerPerson.assets, Text).like(_like(grant), escape="\\"))
+        query = query.where(cast(PartnerPerson.assets, Text).like(like_anywhere(grant), escape="\\"))
     if search and search.strip():
-        pattern = _like(search.strip().lower())
+        pattern = like_anywhere(search.strip().lower())
         query = query.where(PartnerPerson.email_key.like(pattern, escape="\\")
                             | func.lower(PartnerPerson.name).like(pattern, escape="\\"))
     return query

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
-from sqlalchemy import func
+from sqlalchemy import Text, cast, func
 from sqlmodel import Session, select
 
 from models import audit, events
+from models.paging import like_anywhere
 from models.errors import Conflict, Invalid, NotFound
 from models.statuses import ConsoleRole, Decision, PartnerStatus, RequestStatus, ReviewStatus, TaskKind, TaskStatus
 from models.tables import (
@@ -154,7 +156,8 @@ def open_campaign(session: Session, spec: CampaignSpec) -> ReviewCampaign:
     for partner in partners:
         source, changed_by = _last_check(session, partner.id), _last_changes(session, partner.id)
         for person in session.exec(select(PartnerPerson).where(PartnerPerson.partner_id == partner.id,
-                                                               PartnerPerson.removed_at.is_(None))):
+                                                               PartnerPerson.removed_at.is_(None))
+                                   .order_by(PartnerPerson.email_key)):
             session.add(ReviewItem(
                 campaign_id=campaign.id, partner_id=partner.id, email=person.email, email_key=person.email_key,
                 name=person.name, role=person.role, status=person.status, assets=list(person.assets),
@@ -192,7 +195,9 @@ def list_for(session: Session, workspace_id: str) -> list[ReviewCampaign]:
                              .order_by(ReviewCampaign.opened_at.desc(), ReviewCampaign.id)))
 
 
-def items_query(campaign_id: str, wanted: ItemFilter | None = None):
+def items_query(campaign_id: str, wanted: ItemFilter | None = None, after: int | None = None):
+    """A campaign's items that match, in id order (people by partner and email, as the campaign made
+    them), from `after` on: every filter is SQL, so that a page of a large campaign reads a page."""
     query = select(ReviewItem).where(ReviewItem.campaign_id == campaign_id)
     wanted = wanted or ItemFilter()
     if wanted.partner_id:
@@ -205,21 +210,29 @@ def items_query(campaign_id: str, wanted: ItemFilter | None = None):
         query = query.where(ReviewItem.decision == wanted.decision)
     if wanted.assignee_id:
         query = query.where(ReviewItem.assignee_id == wanted.assignee_id)
-    if wanted.search:
-        like = "%" + wanted.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(func.lower(ReviewItem.name).like(like, escape="\\") | ReviewItem.email_key.like(like, escape="\\"))
-    return query.order_by(ReviewItem.partner_id, ReviewItem.email_key)
+    # Flags and assets are JSON lists written by json.dumps on both stores: an element's text is its key.
+    if wanted.flag:
+        query = query.where(cast(ReviewItem.flags, Text).like(like_anywhere(json.dumps(str(wanted.flag))), escape="\\"))
+    if wanted.permission:
+        grant = json.dumps({"permission": wanted.permission})[1:-1]
+        query = query.where(cast(ReviewItem.assets, Text).like(like_anywhere(grant), escape="\\"))
+    if wanted.search and wanted.search.strip():
+        pattern = like_anywhere(wanted.search.strip().lower())
+        query = query.where(func.lower(ReviewItem.name).like(pattern, escape="\\")
+                            | ReviewItem.email_key.like(pattern, escape="\\"))
+    if after is not None:
+        query = query.where(ReviewItem.id > after)
+    return query.order_by(ReviewItem.id)
 
 
-def items(session: Session, campaign_id: str, wanted: ItemFilter | None = None) -> list[ReviewItem]:
-    """The campaign's items that match; flags and permissions are matched here (JSON lists, and
-    campaigns are a few thousand items at most)."""
-    found = list(session.exec(items_query(campaign_id, wanted)))
-    if wanted and wanted.flag:
-        found = [i for i in found if str(wanted.flag) in i.flags]
-    if wanted and wanted.permission:
-        found = [i for i in found if any(g.get("permission") == wanted.permission for g in i.assets)]
-    return found
+def items(session: Session, campaign_id: str, wanted: ItemFilter | None = None, *, after: int | None = None,
+          limit: int | None = None) -> list[ReviewItem]:
+    query = items_query(campaign_id, wanted, after)
+    return list(session.exec(query.limit(limit) if limit else query))
+
+
+def count_items(session: Session, campaign_id: str, wanted: ItemFilter | None = None) -> int:
+    return session.exec(select(func.count()).select_from(items_query(campaign_id, wanted).order_by(None).subquery())).one()
 
 
 def counts(session: Session, campaign_id: str) -> dict[str, int]:

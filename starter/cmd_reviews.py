@@ -188,8 +188,9 @@ def reassign(campaign: Campaign, workspace: Workspace = None, by: By = ...,
 
 def _report(result, done: str, what: str) -> None:
     if result.decided:
-        say(f"{len(result.decided)} items {done} ({what}); {result.undecided} undecided left"
-            + (f"; {len(result.requests)} removal requests sent to the partner's admin" if result.requests else ""))
+        say(f"{review_control.items(len(result.decided))} {done} ({what}); {result.undecided} undecided left"
+            + (f"; {review_control.items(len(result.requests), 'removal request')} sent to the partner's admin"
+               if result.requests else ""))
     for line in review_control.refusals(result):
         print(f"refused: {line}", file=sys.stderr)
     if not result.decided:

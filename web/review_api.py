@@ -14,6 +14,7 @@ from web import reviews
 from web.auth import Principal, api_admin, api_user
 from web.review_schemas import CampaignOut, DecideRequest, DecisionOut, ItemOut, ItemSelection, ReassignRequest, \
     StartReviewRequest
+from web.schemas import Page
 from web.state import state
 
 router = APIRouter(prefix="/api/v1/reviews", tags=["reviews"])
@@ -37,13 +38,17 @@ def get_review(request: Request, principal: User, campaign_id: str) -> CampaignO
     return reviews.campaign(state(request), principal, campaign_id)
 
 
-@router.get("/{campaign_id}/items", response_model=list[ItemOut], summary="A review's items, filtered")
+@router.get("/{campaign_id}/items", response_model=Page[ItemOut], summary="A review's items, filtered, a page at a time")
 def list_items(request: Request, principal: User, campaign_id: str, partner: str | None = Query(None, pattern=r"^\d{5,30}$"),
                flag: review_store.ReviewFlag | None = None, role: str | None = Query(None, max_length=50),
                permission: str | None = Query(None, max_length=50), search: str | None = Query(None, max_length=200),
-               undecided: bool = False) -> list[ItemOut]:
+               undecided: bool = False,
+               cursor: str | None = Query(None, pattern=r"^\d{1,18}$", description="`next_cursor` of the previous page"),
+               limit: int = Query(200, ge=1, le=review_store.MAX_ITEMS_PER_DECISION)) -> Page[ItemOut]:
     selection = ItemSelection(partner=partner, flag=flag, role=role, permission=permission, search=search)
-    return reviews.items(state(request), principal, campaign_id, selection, undecided)
+    found, after, _ = reviews.items(state(request), principal, campaign_id, selection, undecided,
+                                    after=int(cursor) if cursor else None, limit=limit)
+    return Page(items=found, next_cursor=str(after) if after is not None else None)
 
 
 @router.post("/{campaign_id}/decisions", response_model=DecisionOut,

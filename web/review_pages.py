@@ -20,6 +20,7 @@ from web.review_schemas import DecideRequest, ItemSelection, ReassignRequest, St
 from web.state import state
 
 router = APIRouter(include_in_schema=False)
+PAGE = 200  # items on a page; "every undecided item the filter matches" reaches the others too
 
 
 def _flag(value: str | None) -> review_store.ReviewFlag | None:
@@ -57,20 +58,22 @@ async def start_page(request: Request, csrf_token: str = Form(""), reviewer: str
 @router.get("/reviews/{campaign_id}")
 def review_page(request: Request, campaign_id: str, partner: str | None = None, flag: str | None = None,
                 role: str | None = None, permission: str | None = None, q: str | None = None, undecided: bool = False,
-                said: str | None = None, principal: Principal = Depends(page_user)):
+                said: str | None = None, after: int | None = None, principal: Principal = Depends(page_user)):
     console = state(request)
     selection = ItemSelection(partner=partner or None, flag=_flag(flag), role=role or None,
                               permission=permission or None, search=q or None)
     found = reviews.campaign(console, principal, campaign_id)
-    listed = reviews.items(console, principal, campaign_id, selection, undecided)
+    listed, next_after, matching = reviews.items(console, principal, campaign_id, selection, undecided, after=after,
+                                                 limit=PAGE)
     with console.store() as session:
         users = [u for u in console_users.list_for(session, principal.workspace_id) if u.role != "guest" and not u.disabled_at]
         known = partners.list_for(session, principal.workspace_id)
     filters = {"partner": partner or "", "flag": flag or "", "role": role or "", "permission": permission or "",
                "q": q or "", "undecided": undecided}
+    query = urlencode({k: v for k, v in filters.items() if v})
     return render(request, "review.html", principal, campaign=found, items=listed, filters=filters, users=users,
-                  partners=known, flags=list(review_store.ReviewFlag), said=said,
-                  query=urlencode({k: v for k, v in filters.items() if v}))
+                  partners=known, flags=list(review_store.ReviewFlag), said=said, matching=matching,
+                  next_url=f"/reviews/{campaign_id}?{query}&after={next_after}" if next_after is not None else None)
 
 
 async def _decision_form(request: Request, principal: Principal, campaign_id: str, form) -> str:
@@ -92,7 +95,7 @@ async def _decision_form(request: Request, principal: Principal, campaign_id: st
             justification=form.get("justification") or None))
         done = f"decided ({form.get('action')})"
     refused = review_control.refusals(result)
-    return f"{len(result.decided)} items {done}." + (" Refused: " + "; ".join(refused) if refused else "")
+    return f"{review_control.items(len(result.decided))} {done}." + (" Refused: " + "; ".join(refused) if refused else "")
 
 
 @router.post("/reviews/{campaign_id}/decide")

@@ -47,15 +47,21 @@ def item_filter(session, workspace_id: str, selection: ItemSelection | None, **m
 
 
 def items(console: ConsoleState, principal: Principal, campaign_id: str, selection: ItemSelection | None = None,
-          undecided: bool = False) -> list[ItemOut]:
+          undecided: bool = False, after: int | None = None, limit: int = 200) -> tuple[list[ItemOut], int | None, int]:
+    """A page of the campaign's items that match, the id to pass as `after` for the next (None: the
+    last page), and how many match in all."""
     with console.store() as session:
         found = reviews.get(session, principal.workspace_id, campaign_id)
         by_partner = {p.id: p.business_id for p in partners.list_for(session, principal.workspace_id)}
         users = _users(session, principal.workspace_id)
         requests = reviews.requests_of(session, found.id)
         wanted = item_filter(session, principal.workspace_id, selection, undecided=undecided)
-        return [ItemOut.of(i, by_partner.get(i.partner_id, ""), users, requests[i.id].status if i.id in requests else None)
-                for i in reviews.items(session, found.id, wanted)]
+        page = reviews.items(session, found.id, wanted, after=after, limit=limit + 1)
+        total = reviews.count_items(session, found.id, wanted)
+    more = len(page) > limit
+    page = page[:limit]
+    return ([ItemOut.of(i, by_partner.get(i.partner_id, ""), users, requests[i.id].status if i.id in requests else None)
+             for i in page], page[-1].id if more else None, total)
 
 
 async def start(console: ConsoleState, principal: Principal, body: StartReviewRequest) -> CampaignOut:

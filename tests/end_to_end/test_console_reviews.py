@@ -76,7 +76,7 @@ async def test_a_review_started_decided_and_evidenced_in_the_console(cli, worker
     await page.get_by_label("Every undecided item the filter matches").check()
     await page.get_by_label("Justification (required to revoke)").fill("Left the Acme account")
     await page.get_by_role("button", name="Revoke").click()
-    await expect(page.get_by_role("status")).to_contain_text("1 items decided (revoke)")
+    await expect(page.get_by_role("status")).to_contain_text("1 item decided (revoke)")
     await expect(items).to_contain_text("Revoke by reviewer@acme.example: Left the Acme account")
 
     await page.goto(f"{console_url}/reviews/{campaign_id}?undecided=true")

@@ -59,7 +59,7 @@ async def test_a_campaign_from_start_to_evidence_and_a_revoke_closed_by_a_real_c
     assert refused.code == 2 and "justification" in refused.err
     revoked = await ok(cli, "reviews", "decide", campaign["id"], "revoke", "-w", WS, "--by", REVIEWER, "--search", "jose",
                        "--justification", "Left the Acme account in October")
-    assert "1 items decided (revoke)" in revoked.out and "1 removal requests" in revoked.out
+    assert "1 item decided (revoke)" in revoked.out and "1 removal request sent" in revoked.out
     not_theirs = await cli("reviews", "decide", campaign["id"], "keep", "-w", WS, "--by", FALLBACK, "--all")
     assert not_theirs.code == 4 and "assigned to another reviewer" in not_theirs.err  # not past due yet
     kept = await ok(cli, "reviews", "decide", campaign["id"], "keep", "-w", WS, "--by", REVIEWER, "--all")

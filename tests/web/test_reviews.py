@@ -31,10 +31,21 @@ def test_a_campaign_its_items_filtered_and_its_evidence(console_url, engine):
     assert (listed["id"], listed["status"], listed["items"], listed["undecided"], listed["reviewer"]) == \
         (campaign_id, "Open", 30, 30, "viewer@acme.example")
     assert listed["temporal_ui"].endswith(f"/workflows/review-{campaign_id}")
-    admins = api.get(f"/api/v1/reviews/{campaign_id}/items", params={"flag": "admin"}).json()
+    admins = api.get(f"/api/v1/reviews/{campaign_id}/items", params={"flag": "admin"}).json()["items"]
     assert [i["email"] for i in admins] == [f"person{n:03d}@acme.example" for n in range(0, 30, 5)]
+    assert [i["email"] for i in api.get(f"/api/v1/reviews/{campaign_id}/items",
+                                        params={"permission": "Admin"}).json()["items"]] == [i["email"] for i in admins]
     managers = api.get(f"/api/v1/reviews/{campaign_id}/items", params={"role": "Manager", "search": "PERSON01"}).json()
-    assert [i["email"] for i in managers] == ["person014@acme.example"]
+    assert [i["email"] for i in managers["items"]] == ["person014@acme.example"] and managers["next_cursor"] is None
+    pages, cursor = [], None
+    while True:  # a page at a time, in the campaign's order, nobody twice
+        answer = api.get(f"/api/v1/reviews/{campaign_id}/items", params={"limit": 7, **({"cursor": cursor} if cursor else {})}).json()
+        pages.append([i["email"] for i in answer["items"]])
+        cursor = answer["next_cursor"]
+        if cursor is None:
+            break
+    assert [len(p) for p in pages] == [7, 7, 7, 7, 2]
+    assert sum(pages, []) == [f"person{n:03d}@acme.example" for n in range(30)]
     assert api.get(f"/api/v1/reviews/{campaign_id}/items", params={"flag": "nonsense"}).status_code == 422
 
     record = api.get(f"/api/v1/reviews/{campaign_id}/evidence").json()

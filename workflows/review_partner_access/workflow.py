@@ -193,6 +193,7 @@ class ReviewPartnerAccess:
                 return
             if not past_due and now >= self._due:
                 past_due = True
+                reminders.clear()  # a reminder "due soon" missed while no worker ran is too late now
                 await self._store(ReviewActivities.mark_past_due, CampaignAt(campaign_id=input.campaign_id, at=now),
                                   "The due date passed")
                 self._at(Step.PAST_DUE if input.fallback_id else Step.REVIEWING)
