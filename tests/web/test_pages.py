@@ -204,3 +204,16 @@ async def test_every_control_on_every_page_has_an_accessible_name(context, conso
         assert await page.evaluate(NAMELESS) == [], path
     await page.get_by_role("button", name="Sign out").click()
     assert await page.evaluate(NAMELESS) == []  # the sign-in page
+
+
+async def test_enter_in_a_review_field_decides_nothing(context, console_url, acme, engine):
+    """The decide form's fields share one form with Keep, Revoke and Reassign: Enter must not pick one."""
+    campaign = open_review(engine, acme[0], partner_id(engine), "admin@acme.example")
+    page = await context.new_page()
+    await _sign_in(page, console_url, acme[1], start=f"/reviews/{campaign}")
+    await page.get_by_role("checkbox", name="Select person001@acme.example").check()
+    await page.get_by_label("Note").fill("someone else should look")
+    await page.get_by_label("Note").press("Enter")
+    await page.wait_for_timeout(500)
+    await expect(page).to_have_url(re.compile(rf"/reviews/{campaign}$"))  # no submission
+    await expect(page.get_by_text("60 of 60 undecided")).to_be_visible()
