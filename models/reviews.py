@@ -286,8 +286,12 @@ def decide(session: Session, workspace_id: str, campaign_id: str, item_ids: list
     wanted = sorted(set(item_ids))
     found = {i.id: i for i in session.exec(select(ReviewItem).where(ReviewItem.campaign_id == campaign.id,
                                                                     ReviewItem.id.in_(wanted)))}
+    repeated = []  # recorded by an earlier attempt of this same activity (its reply was lost): said once
     for item_id in wanted:
         item = found.get(item_id)
+        if item is not None and (item.decision, item.decided_by, _aware(item.decided_at)) == (decision, decider.email, at):
+            repeated.append(item_id)
+            continue
         why = "not an item of this review" if item is None else _may_decide(campaign, item, decider)
         if why:
             outcome.refused[item_id] = why
@@ -301,6 +305,7 @@ def decide(session: Session, workspace_id: str, campaign_id: str, item_ids: list
                      target=campaign.id, details={"items": outcome.decided, "justification": justification})
     if decision == Decision.REVOKE:
         _request_removals(session, campaign, [found[i] for i in outcome.decided], at, decider.email, outcome)
+    outcome.decided = sorted(outcome.decided + repeated)
     return outcome
 
 

@@ -196,3 +196,20 @@ def test_a_request_still_open_escalates_once_to_the_partners_admin_and_the_revie
         assert reviews.escalate_due(session, "rev_test", spec.opened_at + timedelta(days=9)) == ([], None)
     assert made == [event.id] and next_at is None
     assert event.data["to"] == ["admin@agency.example", "reviewer@acme.example"] and event.severity == "high"
+
+
+def test_a_retried_decision_is_recorded_once_and_said_decided(campaign):
+    """The activity's reply can be lost after its commit: the retry, with the workflow's same time,
+    finds its own decision and neither refuses it nor asks for a second removal."""
+    engine, ws_id, _, _, spec = campaign
+    old, = item_ids(engine, "old@agency.example")
+    for _ in range(2):
+        with session_scope(engine) as session:
+            outcome = reviews.decide(session, ws_id, "rev_test", [old], Decision.REVOKE, "Inactive", spec.reviewer_id,
+                                     spec.opened_at)
+        assert (outcome.decided, outcome.refused) == ([old], {})
+    with session_scope(engine) as session:
+        assert len(session.exec(select(RemovalRequest)).all()) == 1
+        later = reviews.decide(session, ws_id, "rev_test", [old], Decision.REVOKE, "Inactive", spec.reviewer_id,
+                               spec.opened_at + timedelta(seconds=1))
+    assert later.refused[old].startswith("already decided")  # a new decision, not a retry

@@ -244,7 +244,9 @@ class ReviewPartnerAccess:
         return campaign_id
 
     async def _follow_up(self) -> None:
-        """Escalates removal requests still open on their date; ends when none waits for one."""
+        """Escalates removal requests still open on their date; ends when none waits for one. The store
+        says when the next falls due (a retried activity may have made requests this run never heard of)."""
+        await self._escalate()
         while self._escalate_at:
             self._at(Step.FOLLOWING_UP)
             await workflow.sleep(max((self._escalate_at - workflow.now()).total_seconds(), 0.001),
