@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from control import reviews as review_control
 from models import console_users, partners
@@ -21,6 +22,15 @@ from web.state import state
 
 router = APIRouter(include_in_schema=False)
 PAGE = 200  # items on a page; "every undecided item the filter matches" reaches the others too
+
+
+def _form(model, **values):
+    """A form's values as the API's model: what is wrong is one readable line, as the API says it."""
+    try:
+        return model(**values)
+    except ValidationError as error:
+        wrong = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise Invalid(f"this form has a wrong value ({wrong})") from None
 
 
 def _flag(value: str | None) -> review_store.ReviewFlag | None:
@@ -49,8 +59,8 @@ async def start_page(request: Request, csrf_token: str = Form(""), reviewer: str
                      every: str = Form("", max_length=20), no_response: str = Form("keep", max_length=10),
                      partner: list[str] = Form([]), principal: Principal = Depends(page_user)):
     check_form(principal, csrf_token)
-    body = StartReviewRequest(partners=[p for p in partner if p], reviewer=reviewer, fallback=fallback or None, due=due,
-                              grace=grace, escalate_after=escalate_after, every=every or None, no_response=no_response)
+    body = _form(StartReviewRequest, partners=[p for p in partner if p], reviewer=reviewer, fallback=fallback or None,
+                 due=due, grace=grace, escalate_after=escalate_after, every=every or None, no_response=no_response)
     started = await reviews.start(state(request), principal, body)
     return RedirectResponse(f"/reviews/{started.id}", status_code=303)
 
@@ -58,10 +68,10 @@ async def start_page(request: Request, csrf_token: str = Form(""), reviewer: str
 @router.get("/reviews/{campaign_id}")
 def review_page(request: Request, campaign_id: str, partner: str | None = None, flag: str | None = None,
                 role: str | None = None, permission: str | None = None, q: str | None = None, undecided: bool = False,
-                said: str | None = None, after: int | None = None, principal: Principal = Depends(page_user)):
+                said: str | None = None, after: int | None = Query(None, ge=0, le=2**62), principal: Principal = Depends(page_user)):
     console = state(request)
-    selection = ItemSelection(partner=partner or None, flag=_flag(flag), role=role or None,
-                              permission=permission or None, search=q or None)
+    selection = _form(ItemSelection, partner=partner or None, flag=_flag(flag), role=role or None,
+                      permission=permission or None, search=q or None)
     found = reviews.campaign(console, principal, campaign_id)
     listed, next_after, matching = reviews.items(console, principal, campaign_id, selection, undecided, after=after,
                                                  limit=PAGE)
@@ -86,13 +96,14 @@ async def _decision_form(request: Request, principal: Principal, campaign_id: st
     if not matching:
         selection.update(partner=None, flag=None, role=None, permission=None, search=None)
     if form.get("action") == "reassign":
-        result = await reviews.reassign(state(request), principal, campaign_id, ReassignRequest(
-            **selection, to=form.get("to") or "", note=form.get("note") or ""))
+        result = await reviews.reassign(state(request), principal, campaign_id, _form(
+            ReassignRequest, **selection, to=form.get("to") or "", note=form.get("note") or ""))
         done = "reassigned"
     else:
-        result = await reviews.decide(state(request), principal, campaign_id, DecideRequest(
-            **selection, decision=form.get("action") if form.get("action") in ("keep", "revoke") else "keep",
-            justification=form.get("justification") or None))
+        if form.get("action") not in ("keep", "revoke"):
+            raise Invalid("choose Keep, Revoke or Reassign")
+        result = await reviews.decide(state(request), principal, campaign_id, _form(
+            DecideRequest, **selection, decision=form.get("action"), justification=form.get("justification") or None))
         done = f"decided ({form.get('action')})"
     refused = review_control.refusals(result)
     return f"{review_control.items(len(result.decided))} {done}." + (" Refused: " + "; ".join(refused) if refused else "")

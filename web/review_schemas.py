@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -83,7 +83,8 @@ class ItemOut(BaseModel):
 class ItemSelection(BaseModel):
     """Items by id, or every undecided item matching a filter (`all`: true with no filter means all)."""
 
-    items: list[int] = Field(default_factory=list, max_length=reviews.MAX_ITEMS_PER_DECISION)
+    items: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(default_factory=list,
+                                                               max_length=reviews.MAX_ITEMS_PER_DECISION)
     partner: str | None = Field(None, pattern=r"^\d{5,30}$")
     flag: reviews.ReviewFlag | None = None
     role: str | None = Field(None, max_length=50)

@@ -75,3 +75,19 @@ def test_another_workspaces_campaign_is_not_found(console_url, engine):
     answer = api.post(f"/api/v1/reviews/{theirs}/decisions", json={"items": [1], "decision": "keep"})
     assert answer.status_code == 404
     assert api.get(f"/reviews/{theirs}/evidence").status_code == 404
+
+
+def test_a_wrong_form_value_is_a_readable_refusal_never_a_crash(console_url, engine):
+    ws_id, partner_id = _workspace(engine, "Acme", "549755813002", 3)
+    admin = console_user(engine, ws_id, "admin@acme.example", "admin")
+    campaign_id = open_review(engine, ws_id, partner_id, "admin@acme.example")
+    api = signed_in(console_url, admin)
+    started = api.post("/reviews", data={"csrf_token": api.csrf, "reviewer": "admin@acme.example", "due": "soon"})
+    assert started.status_code == 422 and "due" in started.text
+    huge = api.post(f"/reviews/{campaign_id}/decide",
+                    data={"csrf_token": api.csrf, "item": str(2**70), "action": "keep", "scope": "selected"})
+    assert huge.status_code == 422 and "wrong value" in huge.text
+    nothing = api.post(f"/reviews/{campaign_id}/decide", data={"csrf_token": api.csrf, "item": "1"})
+    assert nothing.status_code == 422 and "choose Keep, Revoke or Reassign" in nothing.text
+    assert api.get(f"/reviews/{campaign_id}", params={"after": str(2**70)}).status_code == 422
+    assert api.get(f"/api/v1/reviews/{campaign_id}/items", params={"cursor": "9" * 30}).status_code == 422
