@@ -231,6 +231,20 @@ def items(session: Session, campaign_id: str, wanted: ItemFilter | None = None, 
     return list(session.exec(query.limit(limit) if limit else query))
 
 
+def select_items(session: Session, campaign_id: str, item_ids: list[int], wanted: ItemFilter, everything: bool) -> list[int]:
+    """What a bulk decision or reassignment is about: the items named, or the undecided items a filter
+    (or `everything`) matches. Neither is refused, so that nobody decides in bulk by accident."""
+    filtered = any(v for v in (wanted.partner_id, wanted.flag, wanted.role, wanted.permission, wanted.search))
+    if item_ids and (filtered or everything):
+        raise Invalid("give items, or a filter, not both")
+    if item_ids:
+        return list(item_ids)
+    if not (filtered or everything):
+        raise Invalid("which items? give their ids, a filter (flag, role, permission, search, partner), or all")
+    wanted.undecided = True
+    return [i.id for i in items(session, campaign_id, wanted)]
+
+
 def count_items(session: Session, campaign_id: str, wanted: ItemFilter | None = None) -> int:
     return session.exec(select(func.count()).select_from(items_query(campaign_id, wanted).order_by(None).subquery())).one()
 

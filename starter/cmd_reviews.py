@@ -12,7 +12,6 @@ import typer
 
 from control import reviews as review_control
 from models import console_users, partners, reviews
-from models.errors import Invalid
 from models.statuses import Decision
 from starter import context
 from starter.options import AsJson, Output, OutputFormat, PartnerFilter, Workspace
@@ -52,18 +51,9 @@ def _campaign(session, workspace: str | None, campaign_id: str):
 
 def _select(session, ws_id: str, campaign_id: str, items: list[int], partner: str | None, flag, role, permission,
             search, everything: bool) -> list[int]:
-    """Items named, or undecided items matching the filter; a bulk decision must say --all or filter."""
-    filtered = any(v is not None for v in (partner, flag, role, permission, search))
-    if items and (filtered or everything):
-        raise Invalid("give --item, or a filter, not both")
-    if items:
-        return items
-    if not (filtered or everything):
-        raise Invalid("which items? give --item ID, a filter (--flag, --role, --permission, --search, "
-                              "--partner), or --all")
     wanted = reviews.ItemFilter(partner_id=partners.resolve(session, ws_id, partner).id if partner else None,
-                                flag=flag, role=role, permission=permission, search=search, undecided=True)
-    return [i.id for i in reviews.items(session, campaign_id, wanted)]
+                                flag=flag, role=role, permission=permission, search=search)
+    return reviews.select_items(session, campaign_id, items, wanted, everything)
 
 
 @reviews_app.command("start")

@@ -70,6 +70,5 @@ async def evidence(request: Request, principal: User, campaign_id: str,
                    format: Literal["json", "csv"] = "json") -> Response:
     record = await run_in_threadpool(reviews.evidence, state(request), principal, campaign_id)
     if format == "csv":
-        return Response(review_store.evidence_csv(record), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{campaign_id}-evidence.csv"'})
+        return reviews.evidence_csv(record)
     return JSONResponse(record)

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from control import reviews as review_control
@@ -124,6 +124,5 @@ async def evidence_page(request: Request, campaign_id: str, format: str | None =
                         principal: Principal = Depends(page_user)):
     record = await run_in_threadpool(reviews.evidence, state(request), principal, campaign_id)
     if format == "csv":
-        return Response(review_store.evidence_csv(record), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{campaign_id}-evidence.csv"'})
+        return reviews.evidence_csv(record)
     return render(request, "review_evidence.html", principal, record=record)

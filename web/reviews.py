@@ -4,12 +4,12 @@ workspace; decisions are the signed-in person's own (the store refuses their own
 
 from __future__ import annotations
 
+from fastapi import Response
 from fastapi.concurrency import run_in_threadpool
 
 from control import checks
 from control import reviews as review_control
 from models import console_users, partners, reviews, validation
-from models.errors import Invalid
 from models.statuses import Decision
 from web.auth import Principal
 from web.problems import Problem
@@ -84,17 +84,10 @@ async def start(console: ConsoleState, principal: Principal, body: StartReviewRe
 
 def _selected(console: ConsoleState, principal: Principal, campaign_id: str, selection: ItemSelection):
     """The campaign and the ids a selection names: ids, or undecided items matching its filter."""
-    filtered = any(v for v in (selection.partner, selection.flag, selection.role, selection.permission, selection.search))
-    if selection.items and (filtered or selection.all):
-        raise Invalid("give items, or a filter, not both")
-    if not (selection.items or filtered or selection.all):
-        raise Invalid("which items? give their ids, a filter, or all")
     with console.store() as session:
         found = reviews.get(session, principal.workspace_id, campaign_id)
-        if selection.items:
-            return found, list(selection.items)
-        wanted = item_filter(session, principal.workspace_id, selection, undecided=True)
-        return found, [i.id for i in reviews.items(session, found.id, wanted)]
+        wanted = item_filter(session, principal.workspace_id, selection)
+        return found, reviews.select_items(session, found.id, list(selection.items), wanted, selection.all)
 
 
 def _out(result) -> DecisionOut:
@@ -125,3 +118,8 @@ async def reassign(console: ConsoleState, principal: Principal, campaign_id: str
 def evidence(console: ConsoleState, principal: Principal, campaign_id: str) -> dict:
     with console.store() as session:
         return reviews.evidence(session, principal.workspace_id, campaign_id)
+
+
+def evidence_csv(record: dict) -> Response:
+    return Response(reviews.evidence_csv(record), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{record["campaign"]["id"]}-evidence.csv"'})
