@@ -89,13 +89,6 @@ async def start(client: Client, settings: Settings, input: ReviewInput, patience
     return None
 
 
-async def state(client: Client, campaign: ReviewCampaign) -> ReviewState | None:
-    try:
-        return await client.get_workflow_handle(campaign.workflow_id).query(ReviewPartnerAccess.state)
-    except (RPCError, WorkflowQueryFailedError):
-        return None
-
-
 def _refuse_closed(campaign: ReviewCampaign, item_ids: list[int]) -> None:
     if campaign.status == ReviewStatus.CLOSED:
         raise Conflict(f"access review {campaign.id} is closed: its record cannot change")

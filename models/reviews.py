@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from models import audit, events
 from models.paging import like_anywhere
 from models.errors import Conflict, Invalid, NotFound
-from models.statuses import ConsoleRole, Decision, PartnerStatus, RequestStatus, ReviewStatus, TaskKind, TaskStatus
+from models.statuses import ConsoleRole, Decision, ReminderStage, PartnerStatus, RequestStatus, ReviewStatus, TaskKind, TaskStatus
 from models.tables import (
     AutomationTask, ChangeLog, ConsoleUser, GuestUser, Partner, PartnerPerson, RemovalRequest, ReviewCampaign, ReviewItem,
     SnapshotRow,
@@ -73,8 +73,6 @@ class ItemFilter:
     permission: str | None = None
     search: str | None = None  # part of a name or an email
     undecided: bool = False
-    decision: Decision | None = None
-    assignee_id: str | None = None
 
 
 def _aware(when: datetime | None) -> datetime | None:
@@ -206,10 +204,6 @@ def items_query(campaign_id: str, wanted: ItemFilter | None = None, after: int |
         query = query.where(ReviewItem.role == wanted.role)
     if wanted.undecided:
         query = query.where(ReviewItem.decision.is_(None))
-    if wanted.decision:
-        query = query.where(ReviewItem.decision == wanted.decision)
-    if wanted.assignee_id:
-        query = query.where(ReviewItem.assignee_id == wanted.assignee_id)
     # Flags and assets are JSON lists written by json.dumps on both stores: an element's text is its key.
     if wanted.flag:
         query = query.where(cast(ReviewItem.flags, Text).like(like_anywhere(json.dumps(str(wanted.flag))), escape="\\"))
@@ -420,7 +414,7 @@ def _open_requests(session: Session, campaign_id: str) -> int:
         RemovalRequest.status.in_([RequestStatus.OPEN, RequestStatus.ESCALATED]))).one()
 
 
-def remind(session: Session, campaign_id: str, stage: events.ReminderStage, at: datetime) -> list[str]:
+def remind(session: Session, campaign_id: str, stage: ReminderStage, at: datetime) -> list[str]:
     """One reminder event per person with undecided items (the fallback reviewer too, once past due);
     returns their ids, for the mail."""
     campaign = get_any(session, campaign_id)
@@ -428,7 +422,7 @@ def remind(session: Session, campaign_id: str, stage: events.ReminderStage, at: 
         return []
     assigned = undecided_by_assignee(session, campaign.id)
     waiting = dict(assigned)
-    if stage in (events.ReminderStage.PAST_DUE, events.ReminderStage.FALLBACK) and campaign.fallback_id and waiting:
+    if stage in (ReminderStage.PAST_DUE, ReminderStage.FALLBACK) and campaign.fallback_id and waiting:
         waiting = {**waiting, campaign.fallback_id: sum(waiting.values())}
     made = []
     for user_id, undecided in sorted(waiting.items()):
@@ -467,10 +461,10 @@ def _request_removals(session: Session, campaign: ReviewCampaign, revoked: list[
         by_partner.setdefault(item.partner_id, []).append(request)
         outcome.requests.append(request.id)
     session.flush()
+    justification = {i.id: i.justification for i in revoked}
     for partner_id, made in by_partner.items():
         partner = session.get(Partner, partner_id)
         admin = partner_admin_email(session, partner_id)
-        justification = {i.id: i.justification for i in revoked}
         event = events.record(session, campaign.workspace_id, events.RemovalRequested(
             partner=events.partner_ref(partner), campaign=campaign_ref(campaign), decided_by=by,
             to=[admin] if admin else [],
@@ -504,10 +498,9 @@ def fulfil_requests(session: Session, partner: Partner, task_id: str | None) -> 
             continue
         request.status, request.closed_at = RequestStatus.FULFILLED, _aware(person.removed_at)
         request.closed_by_task_id = task_id
-        request.close_reason = ("still a member, without access to the company's assets"
+        request.close_reason = ("already gone when the removal was requested" if task_id is None
+                                else "still a member, without access to the company's assets"
                                 if request.email_key in still_listed else "no longer on the partner's Members list")
-        if task_id is None:
-            request.close_reason = "already gone when the removal was requested"
         session.add(request)
         events.record(session, request.workspace_id, events.RemovalFulfilled(
             partner=events.partner_ref(partner), campaign_id=request.campaign_id,
@@ -543,13 +536,6 @@ def escalate_due(session: Session, campaign_id: str, at: datetime) -> tuple[list
                      details={"requests": [r.id for r in requests]})
     later = [_aware(r.escalate_at) for r in waiting if r not in due]
     return made, min(later) if later else None
-
-
-def open_requests(session: Session, workspace_id: str, campaign_id: str | None = None) -> list[RemovalRequest]:
-    query = select(RemovalRequest).where(RemovalRequest.workspace_id == workspace_id)
-    if campaign_id:
-        query = query.where(RemovalRequest.campaign_id == campaign_id)
-    return list(session.exec(query.order_by(RemovalRequest.requested_at, RemovalRequest.id)))
 
 
 # --- evidence --------------------------------------------------------------------------------------
