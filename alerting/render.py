@@ -29,6 +29,13 @@ def _counts(data: PeopleChanged | CheckBlocked) -> str:
     return f"{c.added} added, {c.changed} changed, {c.removed} removed"
 
 
+def everyone(data: PeopleChanged) -> str:
+    """The command that lists every person an event names only some of."""
+    if data.baseline:
+        return f"partnerwatch users list --partner {data.partner.business_id}"
+    return f"partnerwatch changes list --task {data.task_id}"
+
+
 def person_line(person: PersonDiff) -> str:
     fields = "; ".join(f"{f.field}: {f.before or '—'} → {f.after or '—'}" for f in person.fields)
     return f"{person.change} {person.email}" + (f" ({fields})" if fields else "")
@@ -45,6 +52,8 @@ def _people(n: int) -> str:
 def headline(data) -> str:
     """One line that says what an event's data tells, for a Slack message's first line and an email's subject."""
     who = _who(data)
+    if isinstance(data, PeopleChanged) and data.baseline:
+        return f"{who}: first check, {_people(data.counts.added)} found"
     if isinstance(data, PeopleChanged):
         return f"{who}: {_counts(data)}"
     if isinstance(data, CheckBlocked):
@@ -112,7 +121,7 @@ def slack_message(event: EventEnvelope) -> dict:
         lines += [f"• {person_line(p)}" for p in high[:SLACK_LINES]]
         rest = len(high) - SLACK_LINES
         if rest > 0 or data.truncated:
-            lines.append(f"… and more: `partnerwatch changes list --task {data.task_id}`")
+            lines.append(f"… and more: `{everyone(data)}`")
     lines += _details(event)
     return {"text": "\n".join(lines)}
 
@@ -125,7 +134,7 @@ def email_digest(event: EventEnvelope) -> tuple[str, str]:
         lines += [f"[{p.severity}] {person_line(p)}" for p in data.people]
         if data.truncated:
             lines.append(f"… more than {len(data.people)} people changed.")
-        lines += ["", f"All of them: partnerwatch changes list --task {data.task_id}"]
+        lines += ["", f"All of them: {everyone(data)}"]
     lines += _details(event)
     lines += ["", f"Event {event.id} ({event.type}) at {event.timestamp.isoformat()}"]
     return f"[partnerwatch] {headline(event.data)}", "\n".join(lines) + "\n"

@@ -35,7 +35,9 @@ def store_counts(bench: Stack) -> dict:
     with engine.connect() as c:
         tasks = c.execute(text("SELECT partner_id, status FROM automation_task WHERE task = :kind"),
                           {"kind": TaskKind.CHECK}).all()
-        added = dict(c.execute(text("SELECT partner_id, count(*) FROM change_log WHERE change = 'added' GROUP BY partner_id")).all())
+        # What each partner's checks say they added (a first check logs one baseline line, not a line each).
+        added = dict(c.execute(text("SELECT partner_id, sum(added) FROM automation_task WHERE task = :kind "
+                                    "GROUP BY partner_id"), {"kind": TaskKind.CHECK}).all())
         people = dict(c.execute(text("SELECT partner_id, count(*) FROM partner_person WHERE removed_at IS NULL "
                                      "GROUP BY partner_id")).all())
     engine.dispose()

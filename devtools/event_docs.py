@@ -74,7 +74,7 @@ a secret: no password, TOTP secret, session or key is in any event.
 
 | type | when | severity |
 | --- | --- | --- |
-| `partner.people.changed` | a check applied a diff with at least one person added, changed or removed (once per check, also after an approved block); it names at most 100 people, the most severe first, and says when there were more | the highest of its people's: high for a new `Admin` on an asset or a new `Manager`; medium for a new person or another escalation; low for a removal or a change that grants nothing more |
+| `partner.people.changed` | a check applied a diff with at least one person added, changed or removed (once per check, also after an approved block); it names at most 100 people, the most severe first, and says when there were more; a partner's first check has `baseline` set, counts everyone it found as added, and names the high ones first | the highest of its people's: high for a new `Admin` on an asset or a new `Manager`; medium for a new person or another escalation; low for a removal or a change that grants nothing more |
 | `partner.check.blocked` | the removal safeguard held a check for a person to approve or reject | high |
 | `partner.needs_attention` | a lasting fault needs a person (told when the partner's reason changes, not on every check that finds it again) | high |
 | `partner.onboarded` | a monitor account connected and the partner became `Onboarded` | low |

@@ -4,15 +4,22 @@ and how much it matters. Read from the change log, which keeps each person as th
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Text, cast
 from sqlmodel import Session, select
 
-from models.tables import AutomationTask, ChangeLog
+from models.paging import like_anywhere
+from models.tables import AutomationTask, ChangeLog, PartnerPerson
 
 ADMIN, MANAGER, ACTIVE = "Admin", "Manager", "Active"
+ADDED, CHANGED, REMOVED = "added", "changed", "removed"
+# A partner's first import: one line saying how many people it found, not one `added` line each.
+# Later checks are compared with it; it changes nobody, so it is never counted as a change.
+BASELINE = "baseline"
 # How much a permission lets someone do to an asset: read, change, own. The contract's permissions
 # have no order of their own; gaining a higher rank, or an asset, is an escalation.
 _RANK = {"Analyst": 1, "Campaign": 2, "Audience": 2, "Finance": 2, "Catalogs": 2, "Publisher": 2, ADMIN: 3}
@@ -44,14 +51,18 @@ class PersonChange:
     partner_id: str
     email: str
     name: str
-    kind: str  # added, changed, removed
+    kind: str  # added, changed, removed; or baseline, with no person
     at: datetime
     severity: Severity
     fields: list[FieldChange] = field(default_factory=list)
+    people_found: int | None = None  # a baseline's, and how many of them an `added` line would make high
+    people_high: int | None = None
 
     def summary(self) -> list[str]:
         """One line per field for people to read: before -> after for a changed person; what an added
         person has, or a removed person had (their name is shown beside it)."""
+        if self.kind == BASELINE:
+            return [baseline_text(self.people_found or 0, self.people_high or 0)]
         if self.kind == "changed":
             return [str(f) for f in self.fields]
         return [f"{f.field}: {f.after or f.before}" for f in self.fields if f.field != "name"]
@@ -95,11 +106,37 @@ def severity(kind: str, before: dict | None, after: dict | None) -> Severity:
     return Severity.MEDIUM if escalates else Severity.LOW
 
 
+def high_if_added(role, assets):
+    """In SQL, what severity() says of an `added` person: high for a Manager, or Admin on an asset.
+    Assets are a JSON list written by json.dumps on both stores; the grant's text is its key."""
+    admin = like_anywhere(json.dumps({"permission": ADMIN})[1:-1])
+    return (role == MANAGER) | cast(assets, Text).like(admin, escape="\\")
+
+
+def baseline_text(found: int, high: int) -> str:
+    return (f"first check: {found:,} people found ({high:,} Manager or Admin on an asset), "
+            "the baseline later checks are compared with")
+
+
 def describe(entry: ChangeLog) -> PersonChange:
+    if entry.change == BASELINE:
+        # As severe as the `added` lines it stands for would be, at most.
+        found, high = int((entry.after or {}).get("people", 0)), int((entry.after or {}).get("high", 0))
+        return PersonChange(id=entry.id, task_id=entry.task_id, partner_id=entry.partner_id, email="", name="",
+                            kind=BASELINE, at=entry.at, severity=Severity.HIGH if high else Severity.MEDIUM,
+                            people_found=found, people_high=high)
     return PersonChange(id=entry.id, task_id=entry.task_id, partner_id=entry.partner_id, email=entry.email,
                         name=(entry.after or entry.before or {}).get("name") or "", kind=entry.change, at=entry.at,
                         severity=severity(entry.change, entry.before, entry.after),
                         fields=field_changes(entry.before, entry.after))
+
+
+def found_at_baseline(person: PartnerPerson, task_id: str) -> PersonChange:
+    """A person a partner's first check found, told as `added`: the baseline logs no line of their own."""
+    view = {"name": person.name, "role": person.role, "status": person.status, "assets": person.assets}
+    return PersonChange(id=0, task_id=task_id, partner_id=person.partner_id, email=person.email, name=person.name,
+                        kind=ADDED, at=person.first_seen, severity=severity(ADDED, None, view),
+                        fields=field_changes(None, view))
 
 
 def changes_query(workspace_id: str, partner_id: str | None = None, task_id: str | None = None,

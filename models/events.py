@@ -10,13 +10,14 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from sqlalchemy import case
 from sqlmodel import Session, select
 
-from models.changes import SEVERITY_ORDER, Severity, describe
+from models.changes import BASELINE, SEVERITY_ORDER, Severity, describe, found_at_baseline, high_if_added
 from models.ids import new_id
 from models.results import ImportResult
 from models.statuses import PartnerStatus, ReminderStage
-from models.tables import ChangeLog, Event, Partner, utcnow
+from models.tables import ChangeLog, Event, Partner, PartnerPerson, utcnow
 
 
 # An event stays small whatever the diff: a first import of 100,000 people is one event naming 100.
@@ -87,6 +88,9 @@ class PeopleChanged(_Strict):
     people: list[PersonDiff] = Field(description=f"At most {PEOPLE_IN_EVENT}, the most severe first; all of them: "
                                                  "`partnerwatch changes list --task <task_id>`")
     truncated: bool = Field(False, description="More people changed than `people` holds")
+    baseline: bool = Field(False, description="The partner's first check: every person it found is `added`, and "
+                                              "the change log holds one baseline line; all of them: "
+                                              "`partnerwatch users list --partner <business_id>`")
 
 
 class CheckBlocked(_Strict):
@@ -275,11 +279,20 @@ def people_changed(session: Session, partner: Partner, task_id: str, counts: Cou
         return None
     entries = session.exec(select(ChangeLog).where(ChangeLog.task_id == task_id).order_by(ChangeLog.id)
                            .limit(PEOPLE_IN_EVENT * 10)).all()
-    people = sorted((describe(entry) for entry in entries), key=lambda p: -SEVERITY_ORDER[p.severity])
+    baseline = bool(entries) and entries[0].change == BASELINE
+    if baseline:  # a first import: its people are all the partner has, the high ones asked for first
+        high_first = case((high_if_added(PartnerPerson.role, PartnerPerson.assets), 0), else_=1)
+        found = [found_at_baseline(person, task_id) for person in session.exec(
+            select(PartnerPerson).where(PartnerPerson.partner_id == partner.id, PartnerPerson.removed_at.is_(None))
+            .order_by(high_first, PartnerPerson.id).limit(PEOPLE_IN_EVENT))]
+        top = describe(entries[0]).severity  # the baseline knows how many are high
+    else:
+        found = [describe(entry) for entry in entries]
+        top = Severity.HIGH if len(found) < total else max((p.severity for p in found), key=SEVERITY_ORDER.__getitem__)
+    people = sorted(found, key=lambda p: -SEVERITY_ORDER[p.severity])
     truncated = total > PEOPLE_IN_EVENT
-    top = Severity.HIGH if len(entries) < total else max((p.severity for p in people), key=SEVERITY_ORDER.__getitem__)
     return record(session, partner.workspace_id, PeopleChanged(
-        partner=partner_ref(partner), task_id=task_id, counts=counts, severity=top, truncated=truncated,
+        partner=partner_ref(partner), task_id=task_id, counts=counts, severity=top, truncated=truncated, baseline=baseline,
         people=[PersonDiff(email=p.email, change=p.kind, severity=p.severity,
                            fields=[FieldDiff(field=f.field, before=f.before, after=f.after) for f in p.fields])
                 for p in people[:PEOPLE_IN_EVENT]]))

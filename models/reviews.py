@@ -19,6 +19,7 @@ from sqlalchemy import Text, cast, func
 from sqlmodel import Session, select
 
 from models import audit, events
+from models.changes import BASELINE
 from models.paging import like_anywhere
 from models.errors import Conflict, Invalid, NotFound
 from models.statuses import ConsoleRole, Decision, ReminderStage, PartnerStatus, RequestStatus, ReviewStatus, TaskKind, TaskStatus
@@ -128,9 +129,17 @@ def _last_check(session: Session, partner_id: str) -> str | None:
 def _last_changes(session: Session, partner_id: str) -> dict[str, str]:
     """email_key -> the task of the person's last change-log line, in one grouped query."""
     last = (select(func.lower(ChangeLog.email).label("key"), func.max(ChangeLog.id).label("id"))
-            .where(ChangeLog.partner_id == partner_id).group_by(func.lower(ChangeLog.email)).subquery())
+            .where(ChangeLog.partner_id == partner_id, ChangeLog.change != BASELINE)
+            .group_by(func.lower(ChangeLog.email)).subquery())
     rows = session.exec(select(last.c.key, ChangeLog.task_id).join(ChangeLog, ChangeLog.id == last.c.id)).all()
     return {key: task_id for key, task_id in rows}
+
+
+def _baseline_check(session: Session, partner_id: str) -> str | None:
+    """The partner's first check, which logged its people as one baseline line: the last change of
+    everyone it found who has not changed since."""
+    return session.exec(select(ChangeLog.task_id).where(ChangeLog.partner_id == partner_id, ChangeLog.change == BASELINE)
+                        .order_by(ChangeLog.id).limit(1)).first()
 
 
 def open_campaign(session: Session, spec: CampaignSpec) -> ReviewCampaign:
@@ -153,6 +162,7 @@ def open_campaign(session: Session, spec: CampaignSpec) -> ReviewCampaign:
     items = 0
     for partner in partners:
         source, changed_by = _last_check(session, partner.id), _last_changes(session, partner.id)
+        baseline = _baseline_check(session, partner.id)
         for person in session.exec(select(PartnerPerson).where(PartnerPerson.partner_id == partner.id,
                                                                PartnerPerson.removed_at.is_(None))
                                    .order_by(PartnerPerson.email_key)):
@@ -160,7 +170,7 @@ def open_campaign(session: Session, spec: CampaignSpec) -> ReviewCampaign:
                 campaign_id=campaign.id, partner_id=partner.id, email=person.email, email_key=person.email_key,
                 name=person.name, role=person.role, status=person.status, assets=list(person.assets),
                 first_seen=person.first_seen, last_active=person.last_active, flags=flags_of(person, spec.opened_at),
-                source_task_id=source, changed_by_task_id=changed_by.get(person.email_key), assignee_id=reviewer.id))
+                source_task_id=source, changed_by_task_id=changed_by.get(person.email_key, baseline), assignee_id=reviewer.id))
             items += 1
     audit.record(session, spec.workspace_id, "review.open", by=spec.started_by, target=campaign.id,
                  details={"partners": campaign.partner_ids, "items": items, "reviewer": reviewer.email,

@@ -192,7 +192,7 @@ class ChangeLog(SQLModel, table=True):
     task_id: str = Field(index=True)  # no foreign keys here either (migration 0003)
     partner_id: str = Field(index=True)
     email: str
-    change: str  # added, changed, removed
+    change: str  # added, changed, removed; or baseline: a partner's first import, one line (models/changes.py)
     before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     at: datetime = Field(default_factory=utcnow)

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from models.changes import BASELINE
 from models.tables import AutomationTask, ChangeLog, PartnerPerson
 
 
@@ -41,13 +42,15 @@ def week_of(day: date) -> date:
 
 def changes_per_week(session: Session, workspace_id: str, weeks: int = 12,
                      today: date | None = None) -> list[tuple[date, dict[str, int]]]:
-    """The last `weeks` weeks (Monday first), oldest first, each with its added, changed and removed."""
+    """The last `weeks` weeks (Monday first), oldest first, each with its added, changed and removed (a
+    partner's first check, its baseline, changed nobody)."""
     today = today or datetime.now(timezone.utc).date()  # the change log is in UTC
     first = week_of(today) - timedelta(weeks=weeks - 1)
     day = func.date(ChangeLog.at)
     rows = session.exec(select(day, ChangeLog.change, func.count())
                         .join(AutomationTask, AutomationTask.id == ChangeLog.task_id)
-                        .where(AutomationTask.workspace_id == workspace_id, ChangeLog.at >= datetime.combine(first, time.min, timezone.utc))
+                        .where(AutomationTask.workspace_id == workspace_id, ChangeLog.change != BASELINE,
+                               ChangeLog.at >= datetime.combine(first, time.min, timezone.utc))
                         .group_by(day, ChangeLog.change))
     buckets = {first + timedelta(weeks=n): {"added": 0, "changed": 0, "removed": 0} for n in range(weeks)}
     for when, kind, count in rows:

@@ -16,7 +16,7 @@ from starter.output import emit, output_format
 
 changes_app = typer.Typer(help="What the checks found: people added, changed and removed.", no_args_is_help=True)
 
-COLUMNS = ["at", "partner", "partner_name", "task", "change", "severity", "email", "name", "fields"]
+COLUMNS = ["at", "partner", "partner_name", "task", "change", "severity", "email", "name", "fields", "people_found", "people_high"]
 TABLE_COLUMNS = ["at", "partner_name", "change", "severity", "email", "name", "fields"]
 
 
@@ -40,7 +40,8 @@ def rows_of(found: list[PersonChange], partner_by_id: dict, fmt: OutputFormat) -
     plain = fmt in (OutputFormat.table, OutputFormat.csv)
     return [{"id": c.id, "at": c.at, "partner": partner_by_id[c.partner_id].business_id,
              "partner_name": partner_by_id[c.partner_id].name, "task": c.task_id, "change": c.kind,
-             "severity": c.severity, "email": c.email, "name": c.name,
+             "severity": c.severity, "email": c.email, "name": c.name, "people_found": c.people_found,
+             "people_high": c.people_high,
              "fields": c.summary() if plain else
              [{"field": f.field, "before": f.before, "after": f.after} for f in c.fields]}
             for c in found]
@@ -55,6 +56,9 @@ def list_(workspace: Workspace = None, partner: PartnerFilter = None,
                                             help="Only changes of this severity or more"),
           limit: Limit = 200, output: Output = OutputFormat.table, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
     """List each person added, changed or removed, newest first, with the fields before -> after.
+
+    A partner's first check is one `baseline` line saying how many people it found (they are listed
+    by `users list --partner`); later checks are compared with it.
 
     Severity: high when a person gains Admin on an asset or becomes Manager; medium for a new person or
     any other escalation (an asset gained, a stronger permission, Invited -> Active); low for a removal
@@ -93,6 +97,8 @@ events_app = typer.Typer(help="Events: what a person may be told of (alerts deli
 
 
 def _summary(data) -> str:
+    if isinstance(data, events.PeopleChanged) and data.baseline:
+        return f"first check: {data.counts.added} found (task {data.task_id})"
     if isinstance(data, events.PeopleChanged):
         return f"+{data.counts.added} ~{data.counts.changed} -{data.counts.removed} (task {data.task_id})"
     if isinstance(data, events.CheckBlocked):

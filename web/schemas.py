@@ -108,15 +108,20 @@ class ChangeOut(BaseModel):
     partner: str = Field(description="The partner's business id")
     email: str
     name: str
-    kind: str = Field(description="added, changed or removed")
+    kind: str = Field(description="added, changed or removed; or baseline: a partner's first check, which logs "
+                                  "the people it found as this one line (email and name empty; the people: "
+                                  "GET /api/v1/partners/{business_id}/people)")
     severity: str
     at: datetime
     fields: list[FieldChangeOut]
+    people_found: int | None = Field(None, description="A baseline's: how many people the first check found")
+    people_high: int | None = Field(None, description="A baseline's: how many of them are Manager, or Admin on an "
+                                                      "asset (the baseline is high when any is)")
 
     @classmethod
     def of(cls, c: PersonChange, business_id: str) -> ChangeOut:
         return cls(id=c.id, task_id=c.task_id, partner=business_id, email=c.email, name=c.name, kind=c.kind,
-                   severity=c.severity, at=c.at,
+                   severity=c.severity, at=c.at, people_found=c.people_found, people_high=c.people_high,
                    fields=[FieldChangeOut(field=f.field, before=f.before, after=f.after) for f in c.fields])
 
 

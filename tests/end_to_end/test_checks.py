@@ -62,8 +62,10 @@ async def test_second_check_gives_the_exact_diff(cli, worker, sim, record_histor
         {"field": "asset Acme US Ads (549764000101)", "before": "Analyst", "after": "Admin"}]
     assert found["jose@northwind.example"]["fields"][0] == {"field": "name", "before": "José Núñez", "after": None}
     high = await json_of(cli, "changes", "list", "-w", WS, "--severity", "high", "--since", "1h")
-    # Newest first: Zoë's new Admin, then the first check's Manager (admin@) with Admin on two assets.
-    assert [c["email"] for c in high] == ["zoe@northwind.example", "admin@northwind.example"]
+    # Newest first: Zoë's new Admin, then the first check's baseline, high for its Manager (admin@) with
+    # Admin on two assets.
+    assert [(c["change"], c["email"]) for c in high] == [("changed", "zoe@northwind.example"), ("baseline", "")]
+    assert (high[1]["people_found"], high[1]["people_high"]) == (len(before), 1)
     shown = (await ok(cli, "tasks", "show", task_id, "-w", WS)).out
     assert "asset Acme US Ads (549764000101): Analyst -> Admin" in shown and "high" in shown
     assert (await json_of(cli, "tasks", "show", task_id, "-w", WS))[0]["added"] == 1

@@ -58,9 +58,57 @@ def test_a_checks_changes_are_listed_with_severity_newest_first(store):
         assert [str(f) for f in found["a@x.io"].fields] == ["asset Ours (1001): Campaign -> Admin"]
         assert [c.email for c in list_changes(session, ws, min_severity=Severity.MEDIUM, task_id=task_id)] \
             in (["a@x.io", "c@x.io"], ["c@x.io", "a@x.io"])
-        assert len(list_changes(session, ws)) == 5  # two added by the first check, three by the second
+        # The first check's baseline line, and the second check's three.
+        assert [(c.kind, c.people_found) for c in list_changes(session, ws)][-1] == ("baseline", 2)
+        assert len(list_changes(session, ws)) == 4
         assert list_changes(session, ws, since=datetime.now(timezone.utc) + timedelta(minutes=1)) == []
         assert list_changes(session, "ws_other") == []  # another workspace sees nothing of these
+
+
+def test_a_first_check_is_one_baseline_line_and_later_checks_a_line_each(store):
+    engine, ws, pt = store
+    first, result = run_check(engine, ws, pt, [[row("a@x.io"), row("b@x.io", assets=(("1001", "Admin"),))]])
+    assert result.added == 2
+    with session_scope(engine) as session:
+        logged = people.changes_of(session, first)
+        assert [(c.change, c.email, c.after) for c in logged] == [("baseline", "", {"people": 2, "high": 1})]
+        (baseline,) = list_changes(session, ws, task_id=first)
+        assert baseline.summary() == ["first check: 2 people found (1 Manager or Admin on an asset), "
+                                      "the baseline later checks are compared with"]
+        # As severe as the lines it stands for: a search for high changes still finds b@'s Admin.
+        assert [c.kind for c in list_changes(session, ws, min_severity=Severity.HIGH)] == ["baseline"]
+        told = events.envelope(events.list_events(session, ws)[0])
+    # The event still names who was found, most severe first, from the people the baseline stands for.
+    assert told.data.baseline and told.severity == Severity.HIGH
+    assert [(p.email, p.change, p.severity) for p in told.data.people] == [
+        ("b@x.io", "added", Severity.HIGH), ("a@x.io", "added", Severity.MEDIUM)]
+    # What someone looked like when first seen is the `before` of their first change.
+    second, _ = run_check(engine, ws, pt, [[row("a@x.io", role="Manager")]])
+    with session_scope(engine) as session:
+        found = {c.email: c for c in list_changes(session, ws, task_id=second)}
+    assert {e: c.kind for e, c in found.items()} == {"a@x.io": "changed", "b@x.io": "removed"}
+    assert [str(f) for f in found["a@x.io"].fields] == ["role: Employee -> Manager"]
+    with session_scope(engine) as session:  # a first check of people with nothing high is medium, like `added`
+        other = Partner(workspace_id=ws, business_id="67890", name="Other", relationship="has_access",
+                        shared_assets=session.get(Partner, pt).shared_assets)
+        session.add(other)
+        session.flush()
+        other_id = other.id
+    third, _ = run_check(engine, ws, other_id, [[row("z@x.io")]])
+    with session_scope(engine) as session:
+        assert [(c.kind, c.severity, c.people_high) for c in list_changes(session, ws, task_id=third)] == [
+            ("baseline", Severity.MEDIUM, 0)]
+
+
+def test_people_new_to_a_known_partner_get_a_line_each_even_when_everyone_is_new(store):
+    engine, ws, pt = store
+    run_check(engine, ws, pt, [[row("a@x.io")]])
+    run_check(engine, ws, pt, [[]])  # everyone left
+    task_id, result = run_check(engine, ws, pt, [[row("c@x.io"), row("d@x.io")]])
+    assert result.added == 2
+    with session_scope(engine) as session:
+        assert sorted((c.change, c.email) for c in people.changes_of(session, task_id)) == [
+            ("added", "c@x.io"), ("added", "d@x.io")]
 
 
 def test_an_applied_diff_is_one_event_told_once(store):

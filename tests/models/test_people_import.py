@@ -71,7 +71,7 @@ def test_a_retried_import_returns_the_same_counts_and_applies_once(store):
         again = people.import_snapshot(session, tasks.get(session, task_id), session.get(Partner, pt))
     assert again == first
     with session_scope(engine) as session:
-        assert len(session.exec(select(ChangeLog)).all()) == 2
+        assert [c.change for c in session.exec(select(ChangeLog))] == ["baseline"]
     assert len(current(engine, ws)) == 2
 
 

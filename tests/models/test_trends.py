@@ -29,5 +29,6 @@ def test_people_after_each_check_and_changes_per_week(store):
         assert trends.people_over_time(session, ws_id, now=datetime.now(timezone.utc) + timedelta(days=91)) == {}
         weeks = trends.changes_per_week(session, ws_id, weeks=4)
     assert [week for week, _ in weeks] == [trends.week_of(datetime.now(timezone.utc).date()) - timedelta(weeks=n) for n in (3, 2, 1, 0)]
-    assert weeks[-1][1] == {"added": 4, "changed": 0, "removed": 3}  # the third check's removal counts too
+    # The first check is the baseline, not a change; the third check's removal counts too.
+    assert weeks[-1][1] == {"added": 1, "changed": 0, "removed": 3}
     assert all(counts == {"added": 0, "changed": 0, "removed": 0} for _, counts in weeks[:-1])

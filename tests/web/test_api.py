@@ -19,9 +19,16 @@ from tests.models.conftest import SHARED, row, run_check
 PROBLEM = "application/problem+json"
 
 
+def _rows(name: str, people: int, second: bool = False) -> list:
+    """Every fifth an Admin on the shared asset, every seventh a Manager; a `second` reading renames
+    everyone and makes every third a Manager too."""
+    return [row(f"person{n:03d}@{name.lower()}.example", name=f"Person {n:03d}" + (" (2)" if second else ""),
+                role="Manager" if n % 7 == 0 or (second and n % 3 == 0) else "Employee",
+                assets=(("1001", "Admin" if n % 5 == 0 else "Campaign"),)) for n in range(people)]
+
+
 def _workspace(engine, name: str, business_id: str, people: int) -> tuple[str, str]:
-    """A workspace with one partner whose first check imported `people` people (every fifth an Admin
-    on the shared asset, every seventh a Manager)."""
+    """A workspace with one partner whose first check imported `people` people (_rows)."""
     with session_scope(engine) as session:
         ws = Workspace(name=name)
         session.add(ws)
@@ -31,10 +38,7 @@ def _workspace(engine, name: str, business_id: str, people: int) -> tuple[str, s
         session.add(partner)
         session.flush()
         audit.record(session, ws.id, "workspace.create", by="test", target=name)
-    rows = [row(f"person{n:03d}@{name.lower()}.example", name=f"Person {n:03d}",
-                role="Manager" if n % 7 == 0 else "Employee",
-                assets=(("1001", "Admin" if n % 5 == 0 else "Campaign"),)) for n in range(people)]
-    run_check(engine, ws.id, partner.id, [rows])
+    run_check(engine, ws.id, partner.id, [_rows(name, people)])
     return ws.id, partner.id
 
 
@@ -126,8 +130,8 @@ def test_a_user_of_one_workspace_sees_nothing_of_another(console_url, acme, engi
         assert answer.status_code == 404 and answer.headers["content-type"] == PROBLEM, path
     assert intruder.post("/api/v1/partners/549755813002/checks").status_code == 404
     assert intruder.post(f"/api/v1/tasks/{acme_task}/approve").status_code == 404
-    seen = [c["email"] for c in intruder.get("/api/v1/changes?limit=500").json()["items"]]
-    assert len(seen) == 3 and all(email.endswith("@globex.example") for email in seen)
+    seen = [(c["partner"], c["kind"], c["people_found"]) for c in intruder.get("/api/v1/changes?limit=500").json()["items"]]
+    assert seen == [("549755813099", "baseline", 3)]
     assert {t["target"] for t in intruder.get("/api/v1/tasks").json()["items"]} == {"12345"}
     assert len(intruder.get("/api/v1/tasks").json()["items"]) == 1
     entries = intruder.get("/api/v1/audit").json()["items"]
@@ -174,22 +178,11 @@ def test_people_page_by_cursor_with_filters_and_sorts(console_url, acme):
     assert too_many.status_code == 422 and too_many.json()["errors"][0]["where"] == "query.limit"
 
 
-def test_partners_changes_tasks_and_their_exports(console_url, acme):
+def test_partners_changes_tasks_and_their_exports(console_url, acme, engine):
     client = _signed_in(console_url, acme[3])
     partner = client.get("/api/v1/partners").json()["items"][0]
     assert (partner["name"], partner["people"], partner["status"]) == ("Acme Agency", 120, "Onboarded")
     assert partner["shared_assets"] == [{"asset_id": "1001", "name": "Ours", "direction": "has_access"}]
-
-    added = _all_pages(client, "/api/v1/changes?limit=30")
-    assert len(added) == 120 and {c["kind"] for c in added} == {"added"}
-    high = _all_pages(client, "/api/v1/changes?limit=7&severity=high")  # a new Admin or a new Manager
-    assert len(high) == len([n for n in range(120) if n % 5 == 0 or n % 7 == 0])
-    assert {c["severity"] for c in high} == {"high"}
-
-    task = client.get("/api/v1/tasks").json()["items"][0]
-    assert (task["task"], task["added"], task["target"]) == ("Check for updates", 120, "12345")
-    detail = client.get(f"/api/v1/tasks/{task['id']}").json()
-    assert len(detail["changes"]) == 120 and detail["id"] == task["id"]
 
     exported = client.get("/partners/549755813002?format=csv&role=Manager")
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
@@ -197,6 +190,24 @@ def test_partners_changes_tasks_and_their_exports(console_url, acme):
     assert len(rows) == 18 and rows[0]["email"] == "person000@acme.example"
     assert (rows[0]["assets"], rows[1]["assets"]) == ("Ours (1001): Admin", "Ours (1001): Campaign")  # person 0 and 7
     assert rows[0]["first_seen"].endswith("+00:00")  # times carry their offset, as the CLI's do
+
+    # The first check is one baseline line, high for its Managers and Admins.
+    [baseline] = _all_pages(client, "/api/v1/changes?limit=30")
+    assert (baseline["kind"], baseline["severity"], baseline["email"], baseline["people_found"], baseline["people_high"]) \
+        == ("baseline", "high", "", 120, len([n for n in range(120) if n % 5 == 0 or n % 7 == 0]))
+
+    # A second check renames everyone and makes every third a Manager: a line each, paged.
+    run_check(engine, acme[0], acme[1], [_rows("Acme", 120, second=True)])
+    listed = _all_pages(client, "/api/v1/changes?limit=30")
+    assert [c["kind"] for c in listed] == ["changed"] * 120 + ["baseline"]  # newest first
+    high = _all_pages(client, "/api/v1/changes?limit=7&severity=high")  # a new Manager, and the baseline
+    assert len(high) == len([n for n in range(120) if n % 3 == 0 and n % 7 != 0]) + 1
+    assert {c["severity"] for c in high} == {"high"} and high[-1]["kind"] == "baseline"
+
+    task = client.get("/api/v1/tasks").json()["items"][0]
+    assert (task["task"], task["added"], task["changed"], task["target"]) == ("Check for updates", 0, 120, "12345")
+    detail = client.get(f"/api/v1/tasks/{task['id']}").json()
+    assert len(detail["changes"]) == 120 and detail["id"] == task["id"]
 
 
 def test_alert_destinations_keep_their_secrets_and_only_admins_change_them(console_url, acme):
