@@ -139,6 +139,7 @@ async def test_every_page_of_the_console_answers_and_an_alert_destination_is_add
     await expect(page.get_by_role("heading", level=1)).to_have_text("Delivery log")
     await page.goto(console_url + "/events")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Events")
+    await expect(page.get_by_role("table", name="Events, newest first")).to_contain_text("first check: 60 found")
 
 
 async def test_admins_add_and_disable_console_users_and_set_the_workspace(context, console_url, acme, engine):
