@@ -4,15 +4,13 @@ and how much it matters. Read from the change log, which keeps each person as th
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Text, cast
 from sqlmodel import Session, select
 
-from models.paging import like_anywhere
+from models.paging import holds_permission
 from models.tables import AutomationTask, ChangeLog, PartnerPerson
 
 ADMIN, MANAGER, ACTIVE = "Admin", "Manager", "Active"
@@ -63,7 +61,7 @@ class PersonChange:
         person has, or a removed person had (their name is shown beside it)."""
         if self.kind == BASELINE:
             return [baseline_text(self.people_found or 0, self.people_high or 0)]
-        if self.kind == "changed":
+        if self.kind == CHANGED:
             return [str(f) for f in self.fields]
         return [f"{f.field}: {f.after or f.before}" for f in self.fields if f.field != "name"]
 
@@ -92,14 +90,14 @@ def field_changes(before: dict | None, after: dict | None) -> list[FieldChange]:
 
 
 def severity(kind: str, before: dict | None, after: dict | None) -> Severity:
-    if kind == "removed" or after is None:
+    if kind == REMOVED or after is None:
         return Severity.LOW
     old, new = _grants(before), _grants(after)
     gains_admin = any(p == ADMIN and (old.get(a) or (None, None))[1] != ADMIN for a, (_, p) in new.items())
     becomes_manager = after.get("role") == MANAGER and (before or {}).get("role") != MANAGER
     if gains_admin or becomes_manager:
         return Severity.HIGH
-    if kind == "added" or before is None:
+    if kind == ADDED or before is None:
         return Severity.MEDIUM
     escalates = (any(a not in old or _RANK.get(p, 0) > _RANK.get(old[a][1], 0) for a, (_, p) in new.items())
                  or (after.get("status") == ACTIVE and before.get("status") != ACTIVE))
@@ -107,10 +105,8 @@ def severity(kind: str, before: dict | None, after: dict | None) -> Severity:
 
 
 def high_if_added(role, assets):
-    """In SQL, what severity() says of an `added` person: high for a Manager, or Admin on an asset.
-    Assets are a JSON list written by json.dumps on both stores; the grant's text is its key."""
-    admin = like_anywhere(json.dumps({"permission": ADMIN})[1:-1])
-    return (role == MANAGER) | cast(assets, Text).like(admin, escape="\\")
+    """In SQL, what severity() says of an `added` person: high for a Manager, or Admin on an asset."""
+    return (role == MANAGER) | holds_permission(assets, ADMIN)
 
 
 def baseline_text(found: int, high: int) -> str:

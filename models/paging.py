@@ -3,9 +3,10 @@ before. The last column of an order must be unique, so that no row is skipped or
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from sqlalchemy import literal, tuple_
+from sqlalchemy import Text, cast, literal, tuple_
 from sqlmodel import Session
 
 
@@ -35,3 +36,10 @@ def page(session: Session, query, order: Order, after: list | None, limit: int) 
 def like_anywhere(text: str) -> str:
     """A LIKE pattern (escape `\\`) that finds `text` anywhere, with LIKE's own characters taken literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def holds_permission(assets, permission: str):
+    """True in SQL when a JSON list of grants holds `permission` on some asset. The lists are written by
+    json.dumps on both stores, so a grant's text is its key."""
+    grant = json.dumps({"permission": permission})[1:-1]
+    return cast(assets, Text).like(like_anywhere(grant), escape="\\")

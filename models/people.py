@@ -7,13 +7,13 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Text, cast, delete, exists, func, literal, null
+from sqlalchemy import delete, exists, func, literal, null
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from models import bulk, changes, events, locks, reviews
-from models.paging import like_anywhere
+from models.paging import holds_permission, like_anywhere
 from models.errors import IncompleteSnapshot
 from models.results import ImportResult
 from models.safeguard import RemovalPolicy
@@ -203,13 +203,13 @@ def apply_diff(session: Session, task: AutomationTask, partner: Partner, diff: S
         snap, before = views[key], _tracked(befores[key])
         updates.append({"id": befores[key].id, **snap.view, "email": snap.email, "last_active": snap.last_active,
                         "removed_at": None, "last_seen": now, "digest": snap.digest})
-        change("added" if key in returning else "changed", snap.email, before, snap.view)
+        change(changes.ADDED if key in returning else changes.CHANGED, snap.email, before, snap.view)
     for key in diff.gone:
         person = befores[key]
         # People still listed are "seen" at the partner's last check; the gone were last seen at the one before.
         updates.append({"id": person.id, **_tracked(person), "email": person.email, "last_active": person.last_active,
                         "removed_at": now, "last_seen": partner.last_check_at or now, "digest": person.digest})
-        change("removed", person.email, _tracked(person), None)
+        change(changes.REMOVED, person.email, _tracked(person), None)
     bulk.update_many(session, P, "id", updates)
     # Last active moves daily: stored when it moves, never reported as a change.
     bulk.update_many(session, P, "id", [{"id": c.id, "email": c.email, "last_active": c.last_active} for c in diff.moved])
@@ -314,9 +314,7 @@ def people_query(workspace_id: str, partner_id: str | None = None, *, role: str 
     if status:
         query = query.where(PartnerPerson.status == status)
     if permission:
-        # Assets are a JSON list written by json.dumps on both stores; the grant's text is its key.
-        grant = json.dumps({"permission": permission})[1:-1]
-        query = query.where(cast(PartnerPerson.assets, Text).like(like_anywhere(grant), escape="\\"))
+        query = query.where(holds_permission(PartnerPerson.assets, permission))
     if search and search.strip():
         pattern = like_anywhere(search.strip().lower())
         query = query.where(PartnerPerson.email_key.like(pattern, escape="\\")

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from models import audit, events
 from models.changes import BASELINE
-from models.paging import like_anywhere
+from models.paging import holds_permission, like_anywhere
 from models.errors import Conflict, Invalid, NotFound
 from models.statuses import ConsoleRole, Decision, ReminderStage, PartnerStatus, RequestStatus, ReviewStatus, TaskKind, TaskStatus
 from models.tables import (
@@ -218,8 +218,7 @@ def items_query(campaign_id: str, wanted: ItemFilter | None = None, after: int |
     if wanted.flag:
         query = query.where(cast(ReviewItem.flags, Text).like(like_anywhere(json.dumps(str(wanted.flag))), escape="\\"))
     if wanted.permission:
-        grant = json.dumps({"permission": wanted.permission})[1:-1]
-        query = query.where(cast(ReviewItem.assets, Text).like(like_anywhere(grant), escape="\\"))
+        query = query.where(holds_permission(ReviewItem.assets, wanted.permission))
     if wanted.search and wanted.search.strip():
         pattern = like_anywhere(wanted.search.strip().lower())
         query = query.where(func.lower(ReviewItem.name).like(pattern, escape="\\")
