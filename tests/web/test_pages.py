@@ -10,8 +10,10 @@ import pytest
 from playwright.async_api import expect
 from sqlmodel import select
 
+from models import console_users, reviews
 from models.db import session_scope
-from models.tables import Partner
+from models.statuses import Decision
+from models.tables import Partner, utcnow
 
 from tests.helpers import console_user, open_review
 from tests.web.test_api import _workspace
@@ -223,3 +225,19 @@ async def test_enter_in_a_review_field_decides_nothing(context, console_url, acm
     await page.wait_for_timeout(500)
     await expect(page).to_have_url(re.compile(rf"/reviews/{campaign}$"))  # no submission
     await expect(page.get_by_text("60 of 60 undecided")).to_be_visible()
+
+
+async def test_a_fully_decided_review_shows_itself_closed_when_its_workflow_closes_it(context, console_url, acme, engine):
+    """The last decision's page is drawn before the workflow closes the campaign: it follows the status."""
+    campaign = open_review(engine, acme[0], partner_id(engine), "admin@acme.example")
+    with session_scope(engine) as session:
+        admin = console_users.resolve(session, acme[0], "admin@acme.example")
+        ids = [item.id for item in reviews.items(session, campaign)]
+        reviews.decide(session, acme[0], campaign, ids, Decision.KEEP, None, admin.id, utcnow())
+    page = await context.new_page()
+    await _sign_in(page, console_url, acme[1], start=f"/reviews/{campaign}")
+    await expect(page.get_by_text("0 of 60 undecided")).to_be_visible()
+    await expect(page.locator(".status")).to_have_text("Open")
+    with session_scope(engine) as session:  # what the workflow's close activity does
+        reviews.close(session, campaign, utcnow())
+    await expect(page.locator(".status")).to_have_text("Closed", timeout=10_000)  # no reload by the test

@@ -1,5 +1,6 @@
-// Progressive enhancement: rows of running checks follow their task (status, pages read) until it ends;
-// the page works the same without this script, it just does not move by itself.
+// Progressive enhancement: rows of running checks follow their task (status, pages read) until it ends,
+// and onboarding and review pages reload when their status moves; every page works the same without
+// this script, it just does not move by itself.
 (function () {
   const ENDED = new Set(["Completed", "Not completed", "Blocked", "Joined"]);
 
@@ -48,8 +49,30 @@
     }
   }
 
+  // A review whose every item is decided closes a moment later, in its workflow: its page reloads
+  // when the status moves, so that the reviewer sees it closed and its record final.
+  async function followReview(element) {
+    const url = `/api/v1/reviews/${encodeURIComponent(element.dataset.followReview)}`;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      let review;
+      try {
+        const answer = await fetch(url, { headers: { Accept: "application/json" } });
+        if (!answer.ok) return;
+        review = await answer.json();
+      } catch (error) {
+        continue;
+      }
+      if (review.status !== element.dataset.status) {
+        window.location.replace(window.location.pathname); // drop a one-off message from the query
+        return;
+      }
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("[data-running-task]").forEach(follow);
     document.querySelectorAll("[data-follow-onboarding]").forEach(followOnboarding);
+    document.querySelectorAll("[data-follow-review]").forEach(followReview);
   });
 })();
