@@ -26,48 +26,42 @@
     }
   }
 
-  // An onboarding waits on people for days: its page reloads when its step or status moves, unless the
-  // person is typing into one of its forms.
-  async function followOnboarding(element) {
-    const url = `/api/v1/partners/${encodeURIComponent(element.dataset.followOnboarding)}/onboarding`;
+  // Asks `url` every `everyMs` until `moved(answer)` says the page is out of date, then draws the page
+  // again without a one-off message in its query.
+  async function reloadWhenMoved(url, everyMs, moved) {
     for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      let onboarding;
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      let state;
       try {
         const answer = await fetch(url, { headers: { Accept: "application/json" } });
         if (!answer.ok) return;
-        onboarding = await answer.json();
+        state = await answer.json();
       } catch (error) {
-        continue;
+        continue; // the console restarted or the network blinked: try again
       }
-      const moved = (onboarding.step || "") !== element.dataset.step || onboarding.status !== element.dataset.status;
-      const typing = element.contains(document.activeElement) && document.activeElement.matches("input, select");
-      if (moved && !typing) {
-        window.location.replace(window.location.pathname); // drop a one-off message from the query
+      if (moved(state)) {
+        window.location.replace(window.location.pathname);
         return;
       }
     }
   }
 
+  // An onboarding waits on people for days: its page reloads when its step or status moves, unless the
+  // person is typing into one of its forms.
+  function followOnboarding(element) {
+    const url = `/api/v1/partners/${encodeURIComponent(element.dataset.followOnboarding)}/onboarding`;
+    reloadWhenMoved(url, 3000, (onboarding) => {
+      const moved = (onboarding.step || "") !== element.dataset.step || onboarding.status !== element.dataset.status;
+      const typing = element.contains(document.activeElement) && document.activeElement.matches("input, select");
+      return moved && !typing;
+    });
+  }
+
   // A review whose every item is decided closes a moment later, in its workflow: its page reloads
   // when the status moves, so that the reviewer sees it closed and its record final.
-  async function followReview(element) {
+  function followReview(element) {
     const url = `/api/v1/reviews/${encodeURIComponent(element.dataset.followReview)}`;
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      let review;
-      try {
-        const answer = await fetch(url, { headers: { Accept: "application/json" } });
-        if (!answer.ok) return;
-        review = await answer.json();
-      } catch (error) {
-        continue;
-      }
-      if (review.status !== element.dataset.status) {
-        window.location.replace(window.location.pathname); // drop a one-off message from the query
-        return;
-      }
-    }
+    reloadWhenMoved(url, 2000, (review) => review.status !== element.dataset.status);
   }
 
   document.addEventListener("DOMContentLoaded", () => {
