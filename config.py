@@ -108,6 +108,9 @@ class Settings(BaseSettings):
         "default: the Temporal UI's, under both loopback names")
     task_queue: str = Field("partnerwatch", description="Task queue of workflows and database activities")
     browser_concurrency: int = Field(4, ge=1, description="Browser activities one worker runs at once")
+    shutdown_grace_s: float = Field(30, ge=0, le=3600, description="How long a worker sent SIGTERM lets running "
+                                    "activities finish before it cancels them; a Members read hands its check "
+                                    "to another worker at once instead (docs/FAULTS.md)")
     parallel_pages: int = Field(4, ge=1, le=32, description="Members pages one check reads at once to begin with "
                                 "(fewer after a 429)")
     max_parallel_pages: int = Field(8, ge=1, le=32, description="The most pages at once this site gets: a check "

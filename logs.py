@@ -23,8 +23,28 @@ SECRET_FIELDS = frozenset({
     "cookie", "cookies", "set_cookie", "authorization", "token", "access_token", "api_key", "master_key",
     "codec_key", "verification_code", "otp_code", "whsec",
 })
-# Cookie and bearer values are masked wherever they appear in text.
-_SECRET_TEXT = re.compile(r"(?i)\b(sim_session|session|cookie|bearer)([=:\s]+)([^;\s,'\"]+)")
+# Secrets in text are masked by their form, never by a word alone: "The session expired" is a sentence
+# and stays one. The forms: a Cookie or Set-Cookie header (every name=value in it), an Authorization
+# header (all of it), a Bearer or Basic credential, and name=value where the name says session, token,
+# sid, auth, csrf or cookie (a cookie pasted into a URL or a message).
+_COOKIE_HEADER = re.compile(r"(?im)\b((?:set-)?cookie\s*:\s*)([^\r\n]+)")
+_AUTHORIZATION_HEADER = re.compile(r"(?im)\b(authorization\s*:\s*)([^\r\n]+)")
+_CREDENTIAL = re.compile(r"\b([Bb]earer|BEARER|[Bb]asic|BASIC)(\s+)([A-Za-z0-9\-._~+/]+=*)")
+_SECRET_NAME = r"(?:[\w.-]*[_.-])?(?:session|sessionid|sessid|phpsessid|jsessionid|token|sid|auth|csrf|cookie|jwt)(?:[_.-][\w.-]*)?"
+_SECRET_PAIR = re.compile(rf"(?i)(?<![\w.-])({_SECRET_NAME})(\s*=\s*)([^;\s,&'\"]+)")
+_PAIR = re.compile(r"([^=;,\s]+)(\s*=\s*)([^;,\s]+)")
+
+
+def _looks_like_a_credential(word: str) -> bool:
+    """A word after "bearer" that is a token, not English: long, or not only small letters."""
+    return len(word) >= 20 or re.fullmatch(r"[a-z]+", word) is None
+
+
+def _mask_text(text: str) -> str:
+    text = _COOKIE_HEADER.sub(lambda m: m[1] + _PAIR.sub(lambda p: f"{p[1]}{p[2]}{MASK}", m[2]), text)
+    text = _AUTHORIZATION_HEADER.sub(lambda m: f"{m[1]}{MASK}", text)
+    text = _CREDENTIAL.sub(lambda m: f"{m[1]}{m[2]}{MASK}" if _looks_like_a_credential(m[3]) else m[0], text)
+    return _SECRET_PAIR.sub(lambda m: f"{m[1]}{m[2]}{MASK}", text)
 _MIN_KNOWN_LENGTH = 4
 _MAX_KNOWN = 10_000
 
@@ -72,7 +92,7 @@ def _is_secret_field(key) -> bool:
 
 def _clean(value):
     if isinstance(value, str):
-        return _known.mask(_SECRET_TEXT.sub(lambda m: f"{m[1]}{m[2]}{MASK}", value))
+        return _known.mask(_mask_text(value))
     if isinstance(value, dict):
         return {k: MASK if _is_secret_field(k) else _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):

@@ -4,6 +4,7 @@ activities on `<queue>-browser` with bounded concurrency. Stops gracefully on SI
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -37,7 +38,6 @@ from workflows.onboard_partner.workflow import OnboardPartner
 from workflows.review_partner_access.workflow import ReviewPartnerAccess
 
 log = structlog.get_logger(__name__)
-GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 
 
 def build_workers(client: Client, settings: Settings, browsers: BrowserHost, executor: ThreadPoolExecutor) -> list[Worker]:
@@ -50,6 +50,8 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
                         artifacts_dir=settings.artifacts_dir, record_failures=settings.record_failures,
                         reuse_sessions=settings.reuse_sessions),
         parallel_pages=settings.parallel_pages, max_parallel_pages=settings.max_parallel_pages)
+    # SIGTERM stops polling at once; what runs gets this long to finish (a Members read hands over sooner).
+    grace = timedelta(seconds=settings.shutdown_grace_s)
     # Log context outermost, so that a fault's log line carries the activity's ids.
     interceptors = [LogContextInterceptor(), FaultInterceptor()]
     schedules = ScheduleActivities(client, settings.task_queue, timedelta(hours=settings.check_interval_hours))
@@ -69,7 +71,7 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
                     review.apply_no_response, review.close_campaign, review.escalate_requests, review.mail_notices],
         activity_executor=executor,
         interceptors=interceptors,
-        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        graceful_shutdown_timeout=grace,
     )
     browser = Worker(
         client,
@@ -77,7 +79,7 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
         activities=[site.read_members_snapshot, site.read_partners, site.connect_monitor],
         max_concurrent_activities=settings.browser_concurrency,
         interceptors=interceptors,
-        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        graceful_shutdown_timeout=grace,
     )
     return [main, browser]
 
@@ -100,7 +102,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
         tasks = [asyncio.create_task(w.run()) for w in workers]
         tasks.append(asyncio.create_task(build_relay(client, settings).run(stop)))
         await stop.wait()
-        log.info("worker.stopping")
+        log.info("worker.stopping", grace_s=settings.shutdown_grace_s)
         await asyncio.gather(*(w.shutdown() for w in workers))
         await asyncio.gather(*tasks, return_exceptions=True)
     await browsers.stop()
@@ -121,9 +123,18 @@ async def main() -> None:
     await run(settings, stop)
 
 
+def _exit(code: int) -> None:
+    """Flushes, then leaves without the interpreter's teardown, which the SDK's runtime threads can
+    abort (sdk-python issue 300): a worker stopped by SIGTERM exits 0."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
     try:
         asyncio.run(main())
     except (SchemaNotCurrent, KeysMissing) as refused:
         print(f"partnerwatch worker: {refused}", file=sys.stderr)
-        sys.exit(getattr(refused, "exit_code", 2))
+        _exit(getattr(refused, "exit_code", 2))
+    _exit(0)

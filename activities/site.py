@@ -17,11 +17,35 @@ from pinterest_reader.client import MembersPage
 from pinterest_reader.errors import SiteFault
 from pinterest_reader.members_pass import MembersPass, PassProgress
 from temporal_common import metrics
+from temporal_common.faults import handed_over
 from temporal_common.heartbeat import Heartbeater
 from workflows.check_for_updates.payloads import PartnersRead, ReadCursor, ReadResult, TaskRef
 from workflows.onboard_partner.payloads import ConnectInput, ConnectOutcome
 
 log = structlog.get_logger(__name__)
+
+
+async def _unless_worker_stops(read, task_id: str, cursor: ReadCursor):
+    """A Members read hands its check over as soon as its worker begins to stop, instead of reading on
+    through the grace period: every page it stored stays, the next attempt starts at once on another
+    worker and reads only the rest. A page being read meanwhile is read again there."""
+    reading = asyncio.ensure_future(read)
+    stopping = asyncio.ensure_future(activity.wait_for_worker_shutdown())
+    try:
+        await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    except BaseException:  # the attempt itself was cancelled: so is its read
+        reading.cancel()
+        await asyncio.gather(reading, return_exceptions=True)
+        raise
+    finally:
+        stopping.cancel()
+    if reading.done():
+        return reading.result()
+    reading.cancel()
+    await asyncio.gather(reading, return_exceptions=True)
+    activity.heartbeat(cursor.model_dump())
+    log.info("read.handed_over", task_id=task_id, pages_done=len(cursor.pages_done), pages_total=cursor.pages_total)
+    raise handed_over()
 
 
 class SiteActivities:
@@ -71,21 +95,27 @@ class SiteActivities:
                     await asyncio.to_thread(store.begin_pass, task_id)
                     cursor.pages_done, cursor.pages_total = [], None
 
+                async def keep_found(found: list, rereads: int) -> None:
+                    rows = [(page_no, SeenPerson.model_validate(row.model_dump())) for page_no, row in found]
+                    await asyncio.to_thread(store.save_found_again, task_id, rows, rereads)
+
                 members = MembersPass(
                     session.client, account.business_id, session.keeper, parallel=self.parallel_pages,
                     max_parallel=self.max_parallel_pages,
                     save_page=save_page, restart=restart, page_deadline_s=self.page_deadline_s,
-                    stored_emails=lambda n: asyncio.to_thread(store.page_emails, task_id, n))
-                outcome = await members.run(PassProgress(pages_total=stored.pages_total,
-                                                         pages_done=set(stored.pages_done)))
+                    stored_emails=lambda n: asyncio.to_thread(store.page_emails, task_id, n),
+                    absent=lambda pages: asyncio.to_thread(store.absent_people, task_id, pages), keep_found=keep_found)
+                outcome = await _unless_worker_stops(members.run(PassProgress(
+                    pages_total=stored.pages_total, pages_done=set(stored.pages_done))), task_id, cursor)
                 listed = await asyncio.to_thread(store.complete, task_id)
                 await session.keep_session()
                 log.info("read.done", task_id=task_id, pages=outcome.pages, passes=outcome.passes,
                          reads=outcome.reads, sign_ins=outcome.sign_ins, session_reused=session.reused,
-                         lowest_parallel=outcome.lowest_limit, peak_parallel=outcome.peak_parallel)
+                         lowest_parallel=outcome.lowest_limit, peak_parallel=outcome.peak_parallel,
+                         removal_rereads=outcome.removal_rereads, found_again=outcome.found_again)
                 return ReadResult(pages=outcome.pages, listed=listed, sign_ins=outcome.sign_ins,
                                   session_reused=session.reused, passes=outcome.passes,
-                                  peak_parallel=outcome.peak_parallel)
+                                  peak_parallel=outcome.peak_parallel, removal_rereads=outcome.removal_rereads)
         except SiteFault as fault:
             log.warning("read.fault", task_id=task_id, code=fault.code, lasting=fault.lasting)
             raise

@@ -4,12 +4,14 @@ leave them non-retryable (temporal_common/faults.py)."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import timedelta
 
 import structlog
 from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from models import audit, events, locks, onboarding, partners, people, tasks, workspaces
 from models.db import session_scope
@@ -28,30 +30,55 @@ log = structlog.get_logger(__name__)
 BY_WORKFLOW = "workflow"
 
 
+class TemporalUnavailable(Exception):
+    """Temporal could not say whether a workflow still runs: a passing fault, retried like any other."""
+
+
 class StoreActivities:
-    def __init__(self, engine: Engine, client: Client | None = None, loop: asyncio.AbstractEventLoop | None = None) -> None:
+    def __init__(self, engine: Engine, client: Client | None = None, loop: asyncio.AbstractEventLoop | None = None,
+                 describe_timeout_s: float = 15) -> None:
         self.engine = engine
         self.client = client
         self.loop = loop
+        self.describe_timeout_s = describe_timeout_s
 
     def _still_running(self, workflow_id: str | None, run_id: str | None) -> bool:
-        """Whether a task's workflow still runs; a task left by a terminated run must not block checks."""
+        """Whether a task's workflow still runs, as Temporal says: False only when it says the run is
+        closed or unknown. Temporal unreachable (or slow) is a passing fault of the caller, never a
+        verdict: a task abandoned on a guess would have its live check's snapshot thrown away."""
         if not (self.client and self.loop and workflow_id):
             return True
 
         async def describe():
-            return await self.client.get_workflow_handle(workflow_id, run_id=run_id).describe()
+            return await self.client.get_workflow_handle(workflow_id, run_id=run_id).describe(
+                rpc_timeout=timedelta(seconds=self.describe_timeout_s))
 
+        asked = asyncio.run_coroutine_threadsafe(describe(), self.loop)
         try:
-            description = asyncio.run_coroutine_threadsafe(describe(), self.loop).result(timeout=15)
-        except RPCError:
-            return False
+            description = asked.result(timeout=self.describe_timeout_s + 5)
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                return False
+            raise TemporalUnavailable(f"Temporal did not say whether an earlier check still runs ({error.status.name}); "
+                                      "the start is retried.") from None
+        except FutureTimeout:
+            asked.cancel()
+            raise TemporalUnavailable("Temporal did not say in time whether an earlier check still runs; "
+                                      "the start is retried.") from None
         return description.status == WorkflowExecutionStatus.RUNNING
 
     @activity.defn(name="begin_check")
     def begin_check(self, input: BeginCheckInput) -> BeginCheckResult:
         info = activity.info()
         check = input.check
+        # Temporal is asked about the other open tasks first, with no lock held: its answer can take
+        # seconds, and every other start and import of the partner would wait on the lock meanwhile.
+        with session_scope(self.engine) as session:
+            existing = tasks.for_run(session, input.workflow_id, info.workflow_run_id)
+            if existing:
+                return BeginCheckResult(task_id=existing.id, target=existing.target)
+            others = [(t.id, t.workflow_id, t.run_id) for t in tasks.active_for(session, check.workspace_id, check.partner_id)]
+        closed = {task_id for task_id, workflow_id, run_id in others if not self._still_running(workflow_id, run_id)}
         with session_scope(self.engine) as session:
             # Two starts for one partner (a retry on another worker, two triggers at once) take turns
             # here, so that neither misses the other's task; other partners do not wait.
@@ -63,7 +90,7 @@ class StoreActivities:
             if existing:
                 return BeginCheckResult(task_id=existing.id, target=existing.target)
             for other in tasks.active_for(session, check.workspace_id, check.partner_id):
-                if self._still_running(other.workflow_id, other.run_id):
+                if other.id not in closed:  # still running, or begun since Temporal was asked: by a live run
                     return BeginCheckResult(task_id=other.id, joined=True, target=other.target)
                 tasks.finish(session, other, TaskStatus.NOT_COMPLETED, None,
                              Fault(code=Reason.ABANDONED, message="Its workflow ended without finishing the task.",

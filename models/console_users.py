@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -42,10 +42,6 @@ class SignedIn:
     user: ConsoleUser
     token: str  # for the cookie; the store keeps only its hash
     csrf_token: str
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def _token_hash(token: str) -> str:
@@ -135,7 +131,7 @@ def _throttle(session: Session, keys_and_limits: list[tuple[str, int]], now: dat
     for key, limit in keys_and_limits:
         count, oldest = _failures(session, key, since)
         if count >= limit:
-            wait = int((_aware(oldest) + THROTTLE_WINDOW - now).total_seconds()) + 1
+            wait = int((oldest + THROTTLE_WINDOW - now).total_seconds()) + 1
             raise Throttled(f"too many failed sign-ins; try again in {max(wait, 1)} s", max(wait, 1))
 
 
@@ -179,11 +175,11 @@ def session_of(session: Session, token: str | None) -> tuple[ConsoleSession, Con
         return None
     now = utcnow()
     user = session.get(ConsoleUser, found.user_id)
-    if (user is None or user.disabled_at is not None or _aware(found.expires_at) <= now
-            or _aware(found.last_seen_at) + SESSION_IDLE <= now):
+    if (user is None or user.disabled_at is not None or found.expires_at <= now
+            or found.last_seen_at + SESSION_IDLE <= now):
         session.delete(found)
         return None
-    if now - _aware(found.last_seen_at) > timedelta(minutes=1):  # not a write per request
+    if now - found.last_seen_at > timedelta(minutes=1):  # not a write per request
         found.last_seen_at = now
         session.add(found)
     return found, user

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timezone
 
 from sqlmodel import Session, select, update
 
@@ -36,9 +35,7 @@ def open_link(session: Session, token: str) -> tuple[GuestUser, Partner]:
         raise Conflict("this invitation was already accepted; sign in instead")
     if guest.invite_state != InviteState.INVITED:
         raise Conflict(f"this invitation is {guest.invite_state.lower()}; ask the company for a new one")
-    expires = guest.expires_at.replace(tzinfo=timezone.utc) if guest.expires_at and not guest.expires_at.tzinfo \
-        else guest.expires_at
-    if expires and expires <= utcnow():
+    if guest.expires_at and guest.expires_at <= utcnow():
         raise Conflict("this invitation has expired; ask the company for a new one")
     return guest, session.get(Partner, guest.partner_id)
 

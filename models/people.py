@@ -26,27 +26,41 @@ TRACKED = ("name", "role", "status", "assets")
 
 def save_snapshot_page(session: Session, task: AutomationTask, page_no: int, pages_total: int,
                        rows: list[SeenPerson]) -> None:
-    """Stores one page of people; a person read on two pages (the list moved under the reader) is
-    kept once, keyed by email, with what the latest read said: one upsert per page, which finds a
-    repeated person through the primary key on every dialect (a delete-then-insert let PostgreSQL
-    keep a plan made while the table was small, and scan it whole for every page)."""
-    shared = _shared_of(session, task)
-    latest = {}
-    for row in rows:
-        data = row.model_dump(mode="json")
-        view = _person_view(data, shared)
-        latest[row.email.lower()] = dict(
-            task_id=task.id, email_key=row.email.lower(), page=page_no, data=data, relevant=bool(view["assets"]),
-            email=row.email, name=view["name"], role=view["role"], status=view["status"], assets=view["assets"],
-            view=view, digest=_digest(view),
-            last_active=None if row.last_active is None else date.fromisoformat(str(row.last_active)))
-    if latest:
-        session.execute(_upsert(session, SnapshotRow.__table__, list(latest.values()), ("task_id", "email_key")))
+    """Stores one page of people, each with its position on the page (the site's order); a person read
+    on two pages (the list moved under the reader) is kept once, keyed by email, with what the latest
+    read said: one upsert per page, which finds a repeated person through the primary key on every
+    dialect (a delete-then-insert let PostgreSQL keep a plan made while the table was small, and scan
+    it whole for every page)."""
+    _store_rows(session, task, [(page_no, position, row) for position, row in enumerate(rows)])
     done = sorted(set(task.pages_done or []) | {page_no})
     task.pages_done, task.pages_read = done, len(done)
     task.pages_total = task.pages_total or pages_total
     task.updated_at = utcnow()
     session.add(task)
+
+
+def save_found_again(session: Session, task: AutomationTask, found: list[tuple[int, SeenPerson]], rereads: int) -> None:
+    """People the pass missed and a second look found (page, row): they join the snapshot without a
+    position, since they belong to no page as the pass read it; the pages read again are counted."""
+    _store_rows(session, task, [(page_no, None, row) for page_no, row in found])
+    task.removal_rereads += rereads
+    task.updated_at = utcnow()
+    session.add(task)
+
+
+def _store_rows(session: Session, task: AutomationTask, rows: list[tuple[int, int | None, SeenPerson]]) -> None:
+    shared = _shared_of(session, task)
+    latest = {}
+    for page_no, position, row in rows:
+        data = row.model_dump(mode="json")
+        view = _person_view(data, shared)
+        latest[row.email.lower()] = dict(
+            task_id=task.id, email_key=row.email.lower(), page=page_no, position=position, data=data,
+            relevant=bool(view["assets"]), email=row.email, name=view["name"], role=view["role"],
+            status=view["status"], assets=view["assets"], view=view, digest=_digest(view),
+            last_active=None if row.last_active is None else date.fromisoformat(str(row.last_active)))
+    if latest:
+        session.execute(_upsert(session, SnapshotRow.__table__, list(latest.values()), ("task_id", "email_key")))
 
 
 def _upsert(session: Session, table, rows: list[dict], key: tuple[str, ...]):
@@ -63,9 +77,46 @@ def _shared_of(session: Session, task: AutomationTask) -> set[str]:
 
 
 def page_emails(session: Session, task_id: str, page_no: int) -> list[str]:
-    """The emails stored from one page, in the site's order: what a second read of it must show again."""
-    return list(session.exec(select(SnapshotRow.email_key).where(SnapshotRow.task_id == task_id, SnapshotRow.page == page_no)
-                             .order_by(SnapshotRow.email_key)))
+    """The emails stored from one page, in the order the site showed them: what a second read of it must
+    show again. Never ordered by email: that is the store's collation, and the site's may differ
+    (contract: "in the site's own collation")."""
+    return list(session.exec(select(SnapshotRow.email_key).where(
+        SnapshotRow.task_id == task_id, SnapshotRow.page == page_no, SnapshotRow.position.is_not(None))
+        .order_by(SnapshotRow.position)))
+
+
+def absent_people(session: Session, task: AutomationTask, pages_total: int) -> dict[str, list[int]]:
+    """The partner's current people whom the pass did not list at all, each with the pages to look at
+    again before they are recorded as removed: the page a check last saw them on and the pages beside
+    it, and, since the list may have moved since, the pages where the people last seen on that page are
+    now, and theirs beside. A person's page is written only with the rest of their row (a first sight,
+    a change, a new last active), never for a page move alone, which would rewrite most of a large
+    partner after one addition at the top: so it may be old, and its neighbours of the same age say
+    where it is now. Someone stored before pages were kept is looked for on every page."""
+    if task.partner_id is None:
+        return {}
+    S, P = SnapshotRow.__table__, PartnerPerson.__table__
+    absent = session.execute(select(P.c.email_key, P.c.seen_page).where(
+        P.c.partner_id == task.partner_id, P.c.removed_at.is_(None),
+        ~exists().where(S.c.task_id == task.id, S.c.email_key == P.c.email_key))).all()
+    if not absent:
+        return {}
+    last_pages = {row.seen_page for row in absent if row.seen_page is not None}
+    now_on: dict[int, set[int]] = {}
+    if last_pages:
+        for seen_page, page_now in session.execute(select(P.c.seen_page, S.c.page).distinct().select_from(
+                P.join(S, (S.c.task_id == task.id) & (S.c.email_key == P.c.email_key))).where(
+                P.c.partner_id == task.partner_id, P.c.seen_page.in_(last_pages))):
+            now_on.setdefault(seen_page, set()).add(page_now)
+    everywhere = list(range(1, pages_total + 1))
+    found = {}
+    for row in absent:
+        if row.seen_page is None:
+            found[row.email_key] = everywhere
+            continue
+        centres = {row.seen_page} | now_on.get(row.seen_page, set())
+        found[row.email_key] = sorted({p for c in centres for p in (c - 1, c, c + 1) if 1 <= p <= pages_total})
+    return found
 
 
 def begin_pass(session: Session, task: AutomationTask) -> None:
@@ -157,7 +208,7 @@ def diff_snapshot(session: Session, task: AutomationTask, partner: Partner) -> S
     _backfill_digests(session, partner.id)
     in_snapshot = (S.c.task_id == task.id) & S.c.relevant.is_(True)
     candidates = session.execute(select(S.c.email_key, P.c.id, P.c.removed_at, P.c.digest, S.c.digest.label("seen_digest"), S.c.email,
-               S.c.last_active).select_from(
+               S.c.last_active, S.c.page).select_from(
         S.join(P, (P.c.partner_id == partner.id) & (P.c.email_key == S.c.email_key))).where(
         in_snapshot, P.c.removed_at.is_not(None) | (P.c.digest != S.c.digest) | (P.c.email != S.c.email)
         | P.c.last_active.is_distinct_from(S.c.last_active))).all()
@@ -194,25 +245,27 @@ def apply_diff(session: Session, task: AutomationTask, partner: Partner, diff: S
                       "before": before, "after": after, "at": now})
 
     returning = set(diff.back)
-    views = _rows_by_key(session, S, [S.c.email_key, S.c.email, S.c.view, S.c.last_active, S.c.digest],
+    views = _rows_by_key(session, S, [S.c.email_key, S.c.email, S.c.view, S.c.last_active, S.c.digest, S.c.page],
                          S.c.task_id == task.id, diff.back + diff.differs)
     befores = _rows_by_key(session, P, [P.c.id, P.c.email_key, P.c.email, P.c.name, P.c.role, P.c.status, P.c.assets,
-                                        P.c.last_active, P.c.digest], P.c.partner_id == partner.id,
+                                        P.c.last_active, P.c.digest, P.c.seen_page], P.c.partner_id == partner.id,
                            diff.back + diff.differs + diff.gone)
     for key in diff.back + diff.differs:
         snap, before = views[key], _tracked(befores[key])
         updates.append({"id": befores[key].id, **snap.view, "email": snap.email, "last_active": snap.last_active,
-                        "removed_at": None, "last_seen": now, "digest": snap.digest})
+                        "removed_at": None, "last_seen": now, "digest": snap.digest, "seen_page": snap.page})
         change(changes.ADDED if key in returning else changes.CHANGED, snap.email, before, snap.view)
     for key in diff.gone:
         person = befores[key]
         # People still listed are "seen" at the partner's last check; the gone were last seen at the one before.
         updates.append({"id": person.id, **_tracked(person), "email": person.email, "last_active": person.last_active,
-                        "removed_at": now, "last_seen": partner.last_check_at or now, "digest": person.digest})
+                        "removed_at": now, "last_seen": partner.last_check_at or now, "digest": person.digest,
+                        "seen_page": person.seen_page})
         change(changes.REMOVED, person.email, _tracked(person), None)
     bulk.update_many(session, P, "id", updates)
     # Last active moves daily: stored when it moves, never reported as a change.
-    bulk.update_many(session, P, "id", [{"id": c.id, "email": c.email, "last_active": c.last_active} for c in diff.moved])
+    bulk.update_many(session, P, "id", [{"id": c.id, "email": c.email, "last_active": c.last_active, "seen_page": c.page}
+                                        for c in diff.moved])
     bulk.insert_many(session, ChangeLog.__table__, lines)
     partner.last_check_at = now
     session.add(partner)
@@ -233,9 +286,9 @@ def _insert_new_people(session: Session, task: AutomationTask, partner: Partner,
     stamp = literal(now, type_=P.c.first_seen.type)
     session.execute(P.insert().from_select(
         ["workspace_id", "partner_id", "email_key", "email", "name", "role", "status", "assets", "last_active",
-         "first_seen", "last_seen", "digest"],
+         "first_seen", "last_seen", "digest", "seen_page"],
         select(literal(partner.workspace_id), literal(partner.id), S.c.email_key, S.c.email, S.c.name, S.c.role,
-               S.c.status, S.c.assets, S.c.last_active, stamp, stamp, S.c.digest).where(
+               S.c.status, S.c.assets, S.c.last_active, stamp, stamp, S.c.digest, S.c.page).where(
             _never_seen(task, partner, all_new))))
 
 

@@ -115,6 +115,15 @@ class ReadingStore:
         with session_scope(self.engine) as session:
             return people.page_emails(session, task_id, page_no)
 
+    def absent_people(self, task_id: str, pages_total: int) -> dict[str, list[int]]:
+        with session_scope(self.engine) as session:
+            return people.absent_people(session, tasks.get(session, task_id), pages_total)
+
+    def save_found_again(self, task_id: str, found: list[tuple[int, SeenPerson]], rereads: int) -> None:
+        with session_scope(self.engine) as session:
+            locks.task(session, task_id)
+            people.save_found_again(session, tasks.get(session, task_id), found, rereads)
+
     def begin_pass(self, task_id: str) -> None:
         with session_scope(self.engine) as session:
             locks.task(session, task_id)

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Text, cast, func
@@ -76,21 +76,17 @@ class ItemFilter:
     undecided: bool = False
 
 
-def _aware(when: datetime | None) -> datetime | None:
-    return when.replace(tzinfo=timezone.utc) if when is not None and when.tzinfo is None else when
-
-
 # --- opening -----------------------------------------------------------------------------------
 
 
 def flags_of(person: PartnerPerson, now: datetime) -> list[str]:
     flags = []
-    active_since = person.last_active or _aware(person.first_seen).date()
+    active_since = person.last_active or person.first_seen.date()
     if active_since < (now - INACTIVE_AFTER).date():
         flags.append(ReviewFlag.INACTIVE)
     if any(grant.get("permission") == "Admin" for grant in person.assets):
         flags.append(ReviewFlag.ADMIN)
-    if person.status == "Invited" and _aware(person.first_seen) < now - STALE_INVITE_AFTER:
+    if person.status == "Invited" and person.first_seen < now - STALE_INVITE_AFTER:
         flags.append(ReviewFlag.STALE_INVITE)
     return [str(f) for f in flags]
 
@@ -306,7 +302,7 @@ def decide(session: Session, workspace_id: str, campaign_id: str, item_ids: list
     repeated = []  # recorded by an earlier attempt of this same activity (its reply was lost): said once
     for item_id in wanted:
         item = found.get(item_id)
-        if item is not None and (item.decision, item.decided_by, _aware(item.decided_at)) == (decision, decider.email, at):
+        if item is not None and (item.decision, item.decided_by, item.decided_at) == (decision, decider.email, at):
             repeated.append(item_id)
             continue
         why = "not an item of this review" if item is None else _may_decide(campaign, item, decider)
@@ -414,7 +410,7 @@ def close(session: Session, campaign_id: str, at: datetime) -> ReviewCampaign:
 
 
 def campaign_ref(campaign: ReviewCampaign) -> events.CampaignRef:
-    return events.CampaignRef(id=campaign.id, due_at=_aware(campaign.due_at), deadline_at=_aware(campaign.deadline_at))
+    return events.CampaignRef(id=campaign.id, due_at=campaign.due_at, deadline_at=campaign.deadline_at)
 
 
 def _open_requests(session: Session, campaign_id: str) -> int:
@@ -505,7 +501,7 @@ def fulfil_requests(session: Session, partner: Partner, task_id: str | None) -> 
         person = gone.get(request.email_key)
         if person is None:
             continue
-        request.status, request.closed_at = RequestStatus.FULFILLED, _aware(person.removed_at)
+        request.status, request.closed_at = RequestStatus.FULFILLED, person.removed_at
         request.closed_by_task_id = task_id
         request.close_reason = ("already gone when the removal was requested" if task_id is None
                                 else "still a member, without access to the company's assets"
@@ -525,7 +521,7 @@ def escalate_due(session: Session, campaign_id: str, at: datetime) -> tuple[list
     campaign = get_any(session, campaign_id)
     waiting = list(session.exec(select(RemovalRequest).where(RemovalRequest.campaign_id == campaign_id,
                                                              RemovalRequest.status == RequestStatus.OPEN)))
-    due = [r for r in waiting if _aware(r.escalate_at) <= at]
+    due = [r for r in waiting if r.escalate_at <= at]
     made = []
     by_partner: dict[str, list[RemovalRequest]] = {}
     for request in due:
@@ -543,7 +539,7 @@ def escalate_due(session: Session, campaign_id: str, at: datetime) -> tuple[list
         made.append(event.id)
         audit.record(session, campaign.workspace_id, "review.removal.escalate", by="workflow", target=campaign.id,
                      details={"requests": [r.id for r in requests]})
-    later = [_aware(r.escalate_at) for r in waiting if r not in due]
+    later = [r.escalate_at for r in waiting if r not in due]
     return made, min(later) if later else None
 
 
@@ -559,7 +555,7 @@ def evidence(session: Session, workspace_id: str, campaign_id: str) -> dict:
     requests = requests_of(session, campaign.id)
 
     def when(value):
-        return _aware(value).isoformat() if isinstance(value, datetime) else (value.isoformat() if value else None)
+        return value.isoformat() if isinstance(value, datetime) else (value.isoformat() if value else None)
 
     rows = []
     for item in items(session, campaign.id):

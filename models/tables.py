@@ -129,6 +129,10 @@ class PartnerPerson(SQLModel, table=True):
     last_seen: datetime = Field(default_factory=utcnow)
     digest: str | None = None  # of name, role, status and assets: equal digests, nothing to report
     removed_at: datetime | None = None
+    # The Members page a check saw them on when it last wrote their row: a person a later check misses is
+    # looked for there, and on the pages beside it, before they are recorded as removed (models/people.py:
+    # absent_people).
+    seen_page: int | None = None
 
 
 class AutomationTask(SQLModel, table=True):
@@ -157,6 +161,7 @@ class AutomationTask(SQLModel, table=True):
     pages_total: int | None = None
     pages_done: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     read_restarts: int = 0  # read passes started over because the list changed under the reader
+    removal_rereads: int = 0  # pages read again after the pass to confirm that the people it missed are gone
     snapshot_complete: bool = False
     imported_at: datetime | None = None
     retries: int = 0
@@ -172,6 +177,10 @@ class SnapshotRow(SQLModel, table=True):
     task_id: str = Field(foreign_key="automation_task.id", primary_key=True)
     email_key: str = Field(primary_key=True)
     page: int
+    # Where on its page the row was read: the site's own order, which the witness check compares with
+    # (never the store's collation). None for a person found again while confirming a removal: such a
+    # row is part of no page as the pass read it.
+    position: int | None = None
     data: dict = Field(sa_column=Column(JSON, nullable=False))  # the row as read
     # The person as the company sees them (grants on shared assets only), worked out when the page is
     # stored, so that the import is a few set operations in SQL (docs/PERFORMANCE.md).

@@ -11,7 +11,14 @@ witness pages, and compares them at the end:
 Any insertion or removal after page 1 was read shifts the content of page M, or of page 1 itself,
 so a bracket whose witnesses read the same twice saw a list that did not move under it. A moved
 list starts the pass over (the caller discards what it stored). An insertion and a removal that
-exactly cancel each other between the two witness reads are not seen; see docs/PERFORMANCE.md."""
+exactly cancel each other between the two witness reads are not seen by the witnesses; they can
+hide a person from the pass. So before anyone is recorded as removed, the pages where each person the
+pass missed was last seen, and the pages beside them, are read again (`confirm_removals`): whoever
+turns up there is kept, and only people still absent are removed (docs/FAULTS.md).
+
+A page read again is compared with the rows stored from it in the order the site showed them, never
+in an order of the store's: the site orders Members by its own collation, which the reader never
+assumes (contract v1.2)."""
 
 from __future__ import annotations
 
@@ -21,6 +28,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from pinterest_reader.client import MembersPage, PinterestClient
+from pinterest_reader.rows import MemberRow
 from pinterest_reader.errors import ListChanged, PassingFault, SessionExpired, SiteUnavailable
 
 MAX_PASSES = 3
@@ -127,6 +135,8 @@ class PassOutcome:
     sign_ins: int
     lowest_limit: int
     peak_parallel: int
+    removal_rereads: int = 0  # pages read again to confirm that the people the pass missed are gone
+    found_again: int = 0  # people the pass missed and a second look found
 
 
 class SessionKeeper:
@@ -173,6 +183,8 @@ class MembersPass:
         stored_emails: Callable[[int], Awaitable[list[str]]],
         restart: Callable[[], Awaitable[None]],
         page_deadline_s: float,
+        absent: Callable[[int], Awaitable[dict[str, list[int]]]] | None = None,
+        keep_found: Callable[[list[tuple[int, MemberRow]], int], Awaitable[None]] | None = None,
     ) -> None:
         self.client = client
         self.business_id = business_id
@@ -182,6 +194,8 @@ class MembersPass:
         self.stored_emails = stored_emails
         self.restart = restart
         self.page_deadline_s = page_deadline_s
+        self.absent = absent
+        self.keep_found = keep_found
         self.reads = 0
         self._idle_tabs: list[PinterestClient] = []
         self._tabs: list[PinterestClient] = []
@@ -254,6 +268,32 @@ class MembersPass:
             raise ListChanged("The Members list changed while it was read.")
         return pages
 
+    async def confirm_removals(self, pages: int) -> tuple[int, int]:
+        """Reads again, after a complete pass, the pages where the people it missed should be: a list
+        that moved in pairs of changes that cancel out (one joins, one leaves) hides a person from the
+        pass without moving the witnesses. Returns (pages read again, people found again)."""
+        if self.absent is None or self.keep_found is None:
+            return 0, 0
+        missing = await self.absent(pages)
+        if not missing:
+            return 0, 0
+        to_read = sorted({page for candidates in missing.values() for page in candidates})
+        read = await asyncio.gather(*(self._read_if_there(n) for n in to_read))
+        found = {}
+        for page in read:
+            for row in page.rows if page else []:
+                if row.email.lower() in missing:
+                    found[row.email.lower()] = (page.page, row)
+        await self.keep_found(list(found.values()), len(to_read))
+        return len(to_read), len(found)
+
+    async def _read_if_there(self, page_no: int) -> MembersPage | None:
+        """A page read again to look for someone: one that is past the end by now holds nobody."""
+        try:
+            return await self._read(page_no)
+        except ListChanged:
+            return None
+
     async def run(self, progress: PassProgress) -> PassOutcome:
         try:
             for passes in range(1, MAX_PASSES + 1):
@@ -266,8 +306,10 @@ class MembersPass:
                     await self.restart()
                     progress = PassProgress()
                     continue
+                rereads, found_again = await self.confirm_removals(pages)
                 return PassOutcome(pages=pages, passes=passes, reads=self.reads, sign_ins=self.keeper.sign_ins,
-                                   lowest_limit=self.limit.lowest, peak_parallel=self.limit.peak)
+                                   lowest_limit=self.limit.lowest, peak_parallel=self.limit.peak,
+                                   removal_rereads=rereads, found_again=found_again)
         finally:
             await asyncio.gather(*(tab.close() for tab in self._tabs), return_exceptions=True)
         raise AssertionError("unreachable")

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from pinterest_sim import pages, totp
 from pinterest_sim.faults import FaultConfig, FaultInjector, Stats
-from pinterest_sim.world import Member, World, WorldState
+from pinterest_sim.world import MEMBER_ORDERS, Member, MemberOrder, World, WorldState
 
 SESSION_COOKIE = "sim_session"
 PENDING_COOKIE = "sim_pending"
@@ -47,6 +47,7 @@ class Pending:
 @dataclass
 class Site:
     world_path: Path
+    member_order: MemberOrder = "folded"  # the order this site started with; reset restores it
     state: WorldState = field(init=False)
     faults: FaultInjector = field(default_factory=FaultInjector)
     stats: Stats = field(default_factory=Stats)
@@ -64,7 +65,7 @@ class Site:
         self.reset()
 
     def reset(self) -> None:
-        self.state = WorldState(World.load(self.world_path))
+        self.state = WorldState(World.load(self.world_path), self.member_order)
         self.faults.configure(FaultConfig())
         self.sessions.clear()
         self.ended.clear()
@@ -315,7 +316,35 @@ async def members_data(request: Request, site: Site) -> Response:
     page_no = _page_number(request)
     if page_no is None:
         return JSONResponse({"error": "bad page"}, status_code=400)
-    return JSONResponse(pages.members_data(site.state, site.state.businesses[bid], page_no))
+    business = site.state.businesses[bid]
+    passer = _passer(site, business, page_no)
+    if passer is None:
+        return JSONResponse(pages.members_data(site.state, business, page_no))
+    site.state.upsert_member(passer)
+    try:
+        return JSONResponse(pages.members_data(site.state, business, page_no))
+    finally:
+        site.state.remove_member(bid, passer.email)
+
+
+def _passer(site: Site, business, page_no: int) -> Member | None:
+    """The member who joins just before this page is read and leaves just after (the churn fault),
+    placed after the page's first row by the site's own order: the page then loses its last row to the
+    next page and shares none with the previous one, so no page read before or after shows a thing."""
+    if not site.faults.churns(business.business_id, page_no, pages.page_count(site.state, business)):
+        return None
+    everyone = site.state.members_sorted(business.business_id)
+    first = everyone[(page_no - 1) * pages.MEMBERS_PER_PAGE].email
+    local, _, domain = first.partition("@")
+    for email in (f"{local}z@{domain}", f"{first}z"):  # sorts right after `first` in every order this site has
+        passer = Member(business_id=business.business_id, email=email, name="Passing Through", role="Employee",
+                        status="Invited")
+        site.state.upsert_member(passer)
+        at = [m.email for m in site.state.members_sorted(business.business_id)].index(email)
+        site.state.remove_member(business.business_id, email)
+        if (at // pages.MEMBERS_PER_PAGE) + 1 == page_no and at % pages.MEMBERS_PER_PAGE:
+            return passer
+    return None
 
 
 @_business_page(needs_manager=True)
@@ -388,6 +417,21 @@ async def sim_expire_sessions(request: Request) -> Response:
     return JSONResponse({"ended": ended})
 
 
+async def sim_settings(request: Request) -> Response:
+    """Not in the contract (an extension of this site): `member_order`, the collation of Members,
+    `folded` (case and punctuation ignored first, as a locale-aware collation does) or `email` (code
+    points). It lasts until the next reset, which restores the order the site started with."""
+    site = _site(request)
+    try:
+        order = (await _json_body(request)).get("member_order", site.state.member_order)
+    except ValueError as error:
+        return _bad_request(error)
+    if order not in MEMBER_ORDERS:
+        return _bad_request(ValueError(f"member_order is one of {sorted(MEMBER_ORDERS)}, not {order!r}"))
+    site.state.member_order = order
+    return JSONResponse({"member_order": order})
+
+
 async def sim_reset(request: Request) -> Response:
     _site(request).reset()
     return JSONResponse({"ok": True})
@@ -397,7 +441,7 @@ async def sim_stats(request: Request) -> Response:
     return JSONResponse(_site(request).stats.as_dict())
 
 
-def create_app(world_path: str | Path) -> Starlette:
+def create_app(world_path: str | Path, member_order: MemberOrder = "folded") -> Starlette:
     app = Starlette(
         routes=[
             Route("/", root),
@@ -416,8 +460,9 @@ def create_app(world_path: str | Path) -> Starlette:
             Route("/__sim/faults", sim_faults, methods=["POST"]),
             Route("/__sim/sessions/expire", sim_expire_sessions, methods=["POST"]),
             Route("/__sim/reset", sim_reset, methods=["POST"]),
+            Route("/__sim/settings", sim_settings, methods=["POST"]),
             Route("/__sim/stats", sim_stats, methods=["GET"]),
         ]
     )
-    app.state.site = Site(world_path=Path(world_path))
+    app.state.site = Site(world_path=Path(world_path), member_order=member_order)
     return app

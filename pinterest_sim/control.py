@@ -46,6 +46,10 @@ class SimControl:
     def reset(self) -> dict:
         return self._ok(self.http.post("/__sim/reset"))
 
+    def member_order(self, order: str) -> dict:
+        """This site's extension: the collation of Members until the next reset (`folded` or `email`)."""
+        return self._ok(self.http.post("/__sim/settings", json={"member_order": order}))
+
     def stats(self) -> dict:
         return self._ok(self.http.get("/__sim/stats"))
 
@@ -62,12 +66,14 @@ class SimControl:
 
 
 @contextlib.contextmanager
-def running_site(world: str | Path, port: int | None = None, log: Path | None = None) -> Iterator[SimControl]:
+def running_site(world: str | Path, port: int | None = None, log: Path | None = None,
+                 member_order: str = "folded") -> Iterator[SimControl]:
     """A simulated site in a child process, on loopback, stopped on exit."""
     port = port or free_port()
     out = open(log, "ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
-        [sys.executable, "-m", "pinterest_sim", "--host", "127.0.0.1", "--port", str(port), "--world", str(world)],
+        [sys.executable, "-m", "pinterest_sim", "--host", "127.0.0.1", "--port", str(port), "--world", str(world),
+         "--member-order", member_order],
         stdout=out, stderr=out, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     control = SimControl(f"http://127.0.0.1:{port}")

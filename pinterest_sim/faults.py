@@ -27,6 +27,14 @@ class FaultConfig(BaseModel):
     break_contract: Literal["members_columns", "members_empty"] | None = None
     break_contract_pages: list[int] | None = None  # only these Members pages (default: every page)
     break_contract_times: int | None = Field(None, ge=1)  # only this many answers, then the page is right again
+    # Not in the contract (an extension of this site): the Members list of this business changes while it
+    # is read, in pairs that cancel out. A member joins just before a page other than the first and the
+    # last is read, sorted inside that page, and leaves just after it, until `churn_changes` changes are
+    # spent: the page's last person is on the next page while it is read, and back when the next page
+    # is; no other page shows a thing. The worst case for a reader that trusts its witnesses
+    # (pinterest_reader/members_pass.py).
+    churn_business_id: str | None = None
+    churn_changes: int = Field(0, ge=0)
 
     @field_validator("latency_ms", "data_latency_ms")
     @classmethod
@@ -46,6 +54,14 @@ class FaultInjector:
         self.config = config
         self.rng = random.Random(config.seed)
         self.broken_answers = 0
+        self.churn_left = config.churn_changes
+
+    def churns(self, business_id: str, page_no: int, pages: int) -> bool:
+        """Whether this Members answer is read while a member joins and then leaves (two changes)."""
+        if self.config.churn_business_id != business_id or self.churn_left < 2 or page_no in (1, pages):
+            return False
+        self.churn_left -= 2
+        return True
 
     def latency_s(self, data: bool = False) -> float:
         """How long to hold this answer: every answer's latency, plus the data latency for a script's fetch."""

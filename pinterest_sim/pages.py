@@ -146,8 +146,12 @@ def members_data(state: WorldState, b: Business, page: int) -> dict:
     return {"rows": [_member_row(state, m) for m in everyone[(page - 1) * MEMBERS_PER_PAGE : page * MEMBERS_PER_PAGE]]}
 
 
+def page_count(state: WorldState, b: Business) -> int:
+    return max(1, math.ceil(len(state.members.get(b.business_id, {})) / MEMBERS_PER_PAGE))
+
+
 def members(state: WorldState, b: Business, page: int, delay_ms: int, broken: str | None = None) -> str:
-    pages = max(1, math.ceil(len(state.members_sorted(b.business_id)) / MEMBERS_PER_PAGE))
+    pages = page_count(state, b)
     bid = escape(b.business_id)
     data_url = json.dumps(f"/business/{b.business_id}/api/members?page={page}").replace("</", "<\\/")
     next_link = f'<a href="/business/{bid}/members?page={page + 1}">Next</a>' if page < pages else ""

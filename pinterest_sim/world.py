@@ -77,10 +77,25 @@ def _key(email: str) -> str:
     return email.strip().lower()
 
 
+MemberOrder = Literal["folded", "email"]
+
+
+def _folded(email: str) -> tuple[str, str]:
+    """A locale-aware collation's order, roughly: letters and digits first with case and punctuation
+    ignored (`ana.b@x` and `anab@x` compare by `anabx`), then the email itself to break ties."""
+    key = _key(email)
+    return "".join(ch for ch in key.casefold() if ch.isalnum()), key
+
+
+# The site's own collation of Members (contract: "ordered by email, in the site's own collation").
+MEMBER_ORDERS = {"folded": _folded, "email": _key}
+
+
 class WorldState:
     """Indexes over a World that the control API can change while the site runs."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, member_order: MemberOrder = "folded") -> None:
+        self.member_order = member_order
         self.accounts = {_key(a.email): a for a in world.accounts}
         self.businesses = {b.business_id: b for b in world.businesses}
         self.assets = {a.asset_id: a for a in world.assets}
@@ -108,7 +123,8 @@ class WorldState:
         return sorted(found, key=lambda b: b.name.lower())
 
     def members_sorted(self, business_id: str) -> list[Member]:
-        return sorted(self.members.get(business_id, {}).values(), key=lambda m: _key(m.email))
+        order = MEMBER_ORDERS[self.member_order]
+        return sorted(self.members.get(business_id, {}).values(), key=lambda m: order(m.email))
 
     def asset_label(self, asset_id: str) -> str:
         asset = self.assets.get(asset_id)

@@ -33,6 +33,7 @@ def since_of(text: str | None) -> datetime | None:
     except ValueError:
         raise Invalid(f"--since '{text}' is neither a date (2026-11-01), a time (2026-11-01T09:00Z) "
                       "nor a duration back from now (7d, 12h)") from None
+    # Typed input, not a stored value: a time given without an offset means UTC, as every time shown is.
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 

@@ -27,7 +27,7 @@ def list_tasks(workspace: Workspace = None, partner: PartnerFilter = None, limit
         rows = [{"id": t.id, "task": t.task, "target": t.target, "status": t.status, "trigger": t.trigger,
                  "actor": t.actor, "created_at": t.created_at, "updated_at": t.updated_at, "added": t.added,
                  "changed": t.changed, "removed": t.removed, "listed": t.listed_total, "pages_read": t.pages_read,
-                 "retries": t.retries, "reason_code": t.reason_code, "reason": t.reason, "workflow_id": t.workflow_id,
+                 "removal_rereads": t.removal_rereads, "retries": t.retries, "reason_code": t.reason_code, "reason": t.reason, "workflow_id": t.workflow_id,
                  "artifacts": t.artifacts_path}
                 for t in tasks.list_for(session, ws.id, partner_id, limit)]
     columns = ["id", "task", "target", "status", "trigger", "actor", "created_at", "added", "changed", "removed",

@@ -30,13 +30,9 @@ def output_format(output: OutputFormat, as_json: bool = False, as_csv: bool = Fa
     return aliases[0] if aliases else output
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
 def _for_json(value):
     if isinstance(value, datetime):
-        return _utc(value).isoformat()
+        return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -46,7 +42,7 @@ def _for_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return _utc(value).astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%d %H:%M:%SZ")
+        return value.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%d %H:%M:%SZ")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):

@@ -1,7 +1,8 @@
 """A heartbeater for long browser activities. It beats at a third of the activity's heartbeat
 timeout, so that a long wait (a Retry-After, a slow page) is not mistaken for a dead worker while a
 killed worker is noticed within the timeout. The details it sends show progress in the Temporal UI;
-the resume point is the store, which holds every page read."""
+the resume point is the store, which holds every page read. When its worker begins to stop, it beats
+at once, so that the server has the latest progress before the attempt moves elsewhere."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class Heartbeater:
         self.interval_s = interval_for(activity.info().heartbeat_timeout).total_seconds()
         self.details: tuple[Any, ...] = ()
         self._task: asyncio.Task | None = None
+        self._on_shutdown: asyncio.Task | None = None
 
     def set(self, *details: Any) -> None:
         """Records the latest progress and sends it now (the SDK throttles what reaches the server)."""
@@ -36,14 +38,20 @@ class Heartbeater:
             await asyncio.sleep(self.interval_s)
             activity.heartbeat(*self.details)
 
+    async def _beat_on_shutdown(self) -> None:
+        await activity.wait_for_worker_shutdown()
+        activity.heartbeat(*self.details)
+
     async def __aenter__(self) -> Heartbeater:
         self._task = asyncio.create_task(self._beat())
+        self._on_shutdown = asyncio.create_task(self._beat_on_shutdown())
         return self
 
     async def __aexit__(self, *exc_info) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        for task in (self._task, self._on_shutdown):
+            if task:
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass

@@ -29,6 +29,7 @@ from pinterest_sim.control import SimControl, running_site
 from temporal_common.codec import CODEC_KID_PREFIX, data_converter
 from temporal_common.connection import dev_server_flags
 from tests.helpers import DEMO_WORLD, cli_runner
+from tests.receivers import SmtpReceiver
 
 HISTORIES = Path(__file__).parent / "workflows" / "histories"
 
@@ -52,9 +53,18 @@ def sim_session(tmp_path_factory) -> SimControl:
 
 
 @pytest.fixture
-def sim(sim_session: SimControl) -> SimControl:
-    """The demo site, reset to its world file with no faults, for one test."""
+def site_order() -> str:
+    """The collation of the site's Members: `folded` (case and punctuation ignored first, as a
+    locale-aware collation does), the simulated site's default. Tests that read many pages run on both
+    (tests/helpers.py: every_store_and_order)."""
+    return "folded"
+
+
+@pytest.fixture
+def sim(sim_session: SimControl, site_order: str) -> SimControl:
+    """The demo site, reset to its world file with no faults, in the test's member order."""
     sim_session.reset()
+    sim_session.member_order(site_order)
     yield sim_session
     sim_session.reset()
 
@@ -102,6 +112,9 @@ def task_queue() -> str:
 
 
 PG_TEMPLATE = "partnerwatch_template"
+# The PostgreSQL stores a test can ask for, by the collation of their database: the cluster's own
+# (en_US.UTF-8, as most servers are made), C, and ICU's en-US.
+PG_COLLATIONS = {"postgresql": None, "postgresql-c": "C", "postgresql-icu": "icu"}
 
 
 @pytest.fixture(scope="session")
@@ -118,10 +131,30 @@ def sqlite_template(tmp_path_factory) -> Path:
 def postgres():
     """A throwaway PostgreSQL cluster (started on first use) with a template database at head."""
     with running_postgres() as cluster:
-        engine = engine_for(cluster.create_database(PG_TEMPLATE))
-        schema.upgrade(engine)
-        engine.dispose()  # a template with a session open cannot be copied
+        _make_template(cluster, PG_TEMPLATE, None)
         yield cluster
+
+
+def _make_template(cluster, name: str, collation: str | None) -> None:
+    engine = engine_for(cluster.create_database(name, collation=collation))
+    schema.upgrade(engine)
+    engine.dispose()  # a template with a session open cannot be copied
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres):
+    """The template database of each collation, made on first use."""
+    made = {None: PG_TEMPLATE}
+
+    def template(collation: str | None) -> str:
+        if collation not in made:
+            if collation == "icu" and not postgres.has_icu():
+                pytest.skip("this PostgreSQL has no ICU collations")
+            made[collation] = f"{PG_TEMPLATE}_{collation.lower()}"
+            _make_template(postgres, made[collation], collation)
+        return made[collation]
+
+    return template
 
 
 @pytest.fixture
@@ -137,7 +170,8 @@ def database_url(request, store_backend, tmp_path, sqlite_template) -> str:
         shutil.copy(sqlite_template, tmp_path / "partnerwatch.db")
         yield f"sqlite:///{tmp_path}/partnerwatch.db"
         return
-    with request.getfixturevalue("postgres").throwaway_database(template=PG_TEMPLATE) as url:
+    template = request.getfixturevalue("pg_template")(PG_COLLATIONS[store_backend])
+    with request.getfixturevalue("postgres").throwaway_database(template=template) as url:
         yield url
         engine_for(url).dispose()
 
@@ -174,6 +208,13 @@ async def worker(settings, temporal_env, browsers):
             yield
             stop.set()
             await relay
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback that keeps every message it is sent (tests/receivers.py)."""
+    with SmtpReceiver() as receiver:
+        yield receiver
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from config import Settings
 from devtools.local_services import ROOT, process_env
 from models import alerts, events
@@ -20,6 +22,21 @@ from models.tables import Partner, Workspace
 from models.vault import Vault
 from pinterest_reader.client import Credentials
 from pinterest_sim.worlds.generate import COMPANY_ID, INTEGRATION_EMAIL, INTEGRATION_PASSWORD
+
+# --- stores and site orders ------------------------------------------------------------------------
+
+# Every store a test can run on (tests/conftest.py: database_url): SQLite, and PostgreSQL with the
+# cluster's collation (en_US.UTF-8), with C, and with ICU's en-US.
+EVERY_STORE = ["sqlite", "postgresql", "postgresql-c", "postgresql-icu"]
+SITE_ORDERS = ["folded", "email"]
+
+
+def every_store_and_order(test):
+    """Runs a test that reads more than one Members page on every store and in both of the simulated
+    site's member orders: the reader must never lean on a collation, the store's or the site's."""
+    test = pytest.mark.parametrize("site_order", SITE_ORDERS)(test)
+    return pytest.mark.parametrize("store_backend", EVERY_STORE)(test)
+
 
 # --- the demo world (the simulated site's own fake data) -------------------------------------------
 

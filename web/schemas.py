@@ -140,6 +140,7 @@ class TaskOut(BaseModel):
     listed: int | None
     pages_read: int
     pages_total: int | None
+    removal_rereads: int = Field(0, description="Pages read again to confirm that the people a check missed are gone")
     retries: int
     reason_code: str | None
     reason: str | None
@@ -151,7 +152,7 @@ class TaskOut(BaseModel):
         return cls(id=t.id, task=t.task, target=t.target, actor=t.actor, trigger=t.trigger, status=t.status,
                    created_at=t.created_at, updated_at=t.updated_at, added=t.added, changed=t.changed,
                    removed=t.removed, listed=t.listed_total, pages_read=t.pages_read, pages_total=t.pages_total,
-                   retries=t.retries, reason_code=t.reason_code, reason=t.reason, workflow_id=t.workflow_id,
+                   removal_rereads=t.removal_rereads, retries=t.retries, reason_code=t.reason_code, reason=t.reason, workflow_id=t.workflow_id,
                    temporal_ui=link)
 
 

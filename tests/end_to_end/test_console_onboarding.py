@@ -28,12 +28,6 @@ def store_backend() -> str:
 
 
 @pytest.fixture
-def smtp():
-    with SmtpReceiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
 def console_port() -> int:
     return free_port()
 

@@ -10,19 +10,12 @@ import json
 
 import pytest
 
-from tests.receivers import SmtpReceiver
 from tests.helpers import NORTHWIND, NORTHWIND_MONITOR, WS, completed_checks, json_of, ok, onboard, workspace_with_partners
 
 pytestmark = pytest.mark.slow
 
 REVIEWER = "security@acme.example"
 FALLBACK = "ciso@acme.example"
-
-
-@pytest.fixture
-def smtp():
-    with SmtpReceiver() as receiver:
-        yield receiver
 
 
 @pytest.fixture

@@ -187,3 +187,54 @@ def test_a_store_of_a_newer_release_is_left_alone(database_url):
         result = partnerwatch(database_url, *args)
         assert result.returncode == 7 and "newer than this partnerwatch knows" in result.stderr, (args, result.stderr)
     assert schema.state(engine).current == "9999"
+
+
+def test_every_timestamp_has_a_time_zone_and_reads_back_aware(empty_url):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import DateTime
+
+    naive = [f"{t.name}.{c.name}" for t in SQLModel.metadata.sorted_tables for c in t.columns
+             if isinstance(c.type, DateTime) and not c.type.timezone]
+    assert naive == []
+    engine = engine_for(empty_url)
+    schema.upgrade(engine)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as c:
+            assert c.execute(text("SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+                                  "AND data_type = 'timestamp without time zone'")).scalar_one() == 0
+    from models.db import session_scope
+    from models.tables import Workspace
+
+    with session_scope(engine) as session:
+        session.add(Workspace(id="ws1", name="Acme", created_at=datetime(2026, 11, 1, 9, 30, tzinfo=timezone.utc)))
+    with session_scope(engine) as session:
+        assert session.get(Workspace, "ws1").created_at == datetime(2026, 11, 1, 9, 30, tzinfo=timezone.utc)
+        assert session.get(Workspace, "ws1").created_at.utcoffset().total_seconds() == 0
+
+
+@pytest.mark.parametrize("store_backend", ["postgresql"])
+def test_timestamps_made_without_a_time_zone_are_converted_as_utc(empty_url):
+    """A store adopted from before migrations on PostgreSQL, made by an older SQLModel: its columns have
+    no time zone, and their values were written in UTC. The server's own zone must not shift them."""
+    engine = engine_for(empty_url)
+    schema.upgrade(engine, to="0008")
+    with engine.begin() as c:
+        c.execute(text("ALTER TABLE workspace ALTER COLUMN created_at TYPE timestamp without time zone"))
+        c.execute(text("ALTER TABLE change_log ALTER COLUMN at TYPE timestamp without time zone"))
+        c.execute(text("INSERT INTO workspace (id, name, removal_threshold_pct, removal_floor, created_at) "
+                       "VALUES ('ws1', 'Acme', 20, 5, '2026-11-01 09:30:00')"))
+        c.execute(text("INSERT INTO change_log (task_id, partner_id, email, change, at) "
+                       "VALUES ('t', 'p', 'a@x.io', 'added', '2026-11-02 23:59:59')"))
+    before = counts(engine)
+    with engine.begin() as c:  # a server in another zone than UTC: the values are UTC all the same
+        c.execute(text(f"ALTER DATABASE \"{engine.url.database}\" SET timezone TO 'America/Los_Angeles'"))
+    engine.dispose()
+    assert schema.upgrade(engine) == ("0008", schema.head())
+    assert counts(engine) == before
+    with engine.connect() as c:
+        c.execute(text("SET timezone TO 'UTC'"))
+        assert str(c.execute(text("SELECT created_at FROM workspace")).scalar_one()) == "2026-11-01 09:30:00+00:00"
+        assert str(c.execute(text("SELECT at FROM change_log")).scalar_one()) == "2026-11-02 23:59:59+00:00"
+        assert c.execute(text("SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+                              "AND data_type = 'timestamp without time zone'")).scalar_one() == 0

@@ -164,3 +164,33 @@ def test_site_serves_fifty_concurrent_sessions(sim):
         return await asyncio.gather(*(one(i) for i in range(50)))
 
     assert asyncio.run(all_of_them()) == [3] * 50
+
+
+async def _emails_on(context, sim, page_no: int) -> list[str]:
+    client = PinterestClient(context, sim.base_url, max_backoff_s=0.2)
+    await client.sign_in(GLOBEX_MONITOR)
+    return [r.email for r in (await client.read_members_page(GLOBEX, page_no)).rows]
+
+
+async def test_members_are_ordered_in_the_sites_own_collation(context, sim):
+    odd = ["a.z@globex.example", "ab@globex.example", "Ac@globex.example"]
+    for email in odd:
+        sim.put_member({"business_id": GLOBEX, "email": email, "name": "Odd", "role": "Employee", "status": "Active"})
+    folded = [e for e in await _emails_on(context, sim, 1) if e in odd]
+    assert folded == ["ab@globex.example", "Ac@globex.example", "a.z@globex.example"]  # ab < ac < az
+    assert sim.member_order("email") == {"member_order": "email"}
+    by_code_point = [e for e in await _emails_on(context, sim, 1) if e in odd]
+    assert by_code_point == ["a.z@globex.example", "ab@globex.example", "Ac@globex.example"]  # '.' < 'b' < 'c'
+    with pytest.raises(httpx.HTTPStatusError):
+        sim.member_order("random")
+
+
+async def test_churn_moves_one_page_and_spends_its_changes(context, sim):
+    before = await _emails_on(context, sim, 2)
+    sim.faults(churn_business_id=GLOBEX, churn_changes=2)
+    during = await _emails_on(context, sim, 2)
+    # Someone joined page 2 for its read: its last person is pushed to page 3, and nobody from page 1 shows.
+    assert len(during) == len(before) and during[0] == before[0] and during[-1] != before[-1]
+    assert set(before) - set(during) == {before[-1]}
+    assert await _emails_on(context, sim, 2) == before  # the two changes are spent: the list is as it was
+    assert await _emails_on(context, sim, 3) == await _emails_on(context, sim, 3)  # first and last pages never churn

@@ -25,18 +25,11 @@ from temporal_common.faults import FaultInterceptor
 from temporal_common.workflow_ids import review_id
 from tests.helpers import console_user
 from tests.models.conftest import SHARED, row, run_check
-from tests.receivers import SmtpReceiver
 from workflows.review_partner_access.payloads import DecideInput, ReassignInput, ReviewInput, Step
 from workflows.review_partner_access.workflow import ReviewPartnerAccess
 from models.tables import Partner, Workspace
 
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-def smtp():
-    with SmtpReceiver() as receiver:
-        yield receiver
 
 
 @pytest.fixture

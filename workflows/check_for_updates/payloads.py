@@ -46,6 +46,7 @@ class ReadResult(BaseModel):
     session_reused: bool = False
     passes: int = 1  # more than one: the list changed under the reader and was read again
     peak_parallel: int = 0  # the most pages read at once (the adaptive limit's peak)
+    removal_rereads: int = 0  # pages read again to confirm that the people the pass missed are gone
 
 
 class ReadCursor(BaseModel):
