@@ -80,6 +80,8 @@ def save_session(session: Session, vault: Vault, credential_id: str, storage_sta
         session, json.dumps(storage_state), table="credential", row_id=cred.id, column="session_state")
     cred.session_saved_at = utcnow()
     session.add(cred)
+    # Masked in this process's log lines from now on, as a session opened from the vault is.
+    logs.register_secret(*(c.get("value") for c in storage_state.get("cookies", [])))
 
 
 def load_session(session: Session, vault: Vault, credential_id: str) -> dict | None:
