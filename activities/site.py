@@ -43,7 +43,7 @@ async def _unless_worker_stops(read, task_id: str, cursor: ReadCursor):
         return reading.result()
     reading.cancel()
     await asyncio.gather(reading, return_exceptions=True)
-    activity.heartbeat(cursor.model_dump())
+    # The Heartbeater has already sent the latest pages when the shutdown began.
     log.info("read.handed_over", task_id=task_id, pages_done=len(cursor.pages_done), pages_total=cursor.pages_total)
     raise handed_over()
 

@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import activity
-
 from temporalio.exceptions import ActivityError, ApplicationError, CancelledError, FailureError, TimeoutType
 from temporalio.exceptions import TimeoutError as TemporalTimeout
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor
