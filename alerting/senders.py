@@ -12,13 +12,12 @@ import smtplib
 import socket
 import ssl
 import time
-from datetime import datetime, timezone
 from email import policy
 from email.message import EmailMessage
-from email.utils import parsedate_to_datetime
 
 import httpx
 
+from common.retry_after import retry_after_s
 from alerting.render import email_digest, slack_message, webhook_body
 from models.alerts import SECRET_PREFIX, AttemptOutcome, AttemptRecord, DestinationKind, OpenedDestination, smtp_server
 from models.events import EventEnvelope
@@ -35,20 +34,6 @@ def sign(secrets: list[str], msg_id: str, timestamp: int, body: str) -> str:
         "v1," + base64.b64encode(hmac.new(base64.b64decode(secret.removeprefix(SECRET_PREFIX)), signed,
                                           hashlib.sha256).digest()).decode()
         for secret in secrets)
-
-
-def retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
-    except (TypeError, ValueError):
-        return None
 
 
 def _elapsed_ms(started: float) -> int:
@@ -73,7 +58,7 @@ def post(url: str, body: str, headers: dict[str, str], timeout_s: float = TIMEOU
     if 200 <= code < 300:
         return AttemptRecord(AttemptOutcome.DELIVERED, took, code, detail=f"{code}")
     outcome = AttemptOutcome.GONE if code == 410 else AttemptOutcome.FAILED
-    return AttemptRecord(outcome, took, code, retry_after(response.headers.get("retry-after")),
+    return AttemptRecord(outcome, took, code, retry_after_s(response.headers.get("retry-after")),
                          detail=f"{code} {response.reason_phrase}".strip())
 
 

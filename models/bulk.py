@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, Table
 from sqlmodel import Session
 
+from models.json_columns import ShapedList
+
 Convert = Callable[[Any], Any]
 
 
@@ -19,6 +21,9 @@ def _converter(column, dialect) -> Convert | None:
     """The column type's own bind processor (UTC datetimes), fetched once. JSON is serialised here on
     every dialect: psycopg's JSON processor expects SQLAlchemy to wrap the value, which a raw
     executemany skips; a JSON text is cast by PostgreSQL to the column's type."""
+    if isinstance(column.type, ShapedList):  # validated as its shape first
+        shaped = column.type
+        return lambda value: None if value is None else json.dumps(shaped.plain(value))
     if isinstance(column.type, JSON):
         return lambda value: None if value is None else json.dumps(value)
     return column.type.bind_processor(dialect)

@@ -18,6 +18,8 @@ from enum import StrEnum
 from sqlalchemy import Text, cast, func
 from sqlmodel import Session, select
 
+from common.csv_cells import safe_cell
+from common.grants import grants_text
 from models import audit, events
 from models.changes import BASELINE
 from models.paging import holds_permission, like_anywhere
@@ -565,7 +567,7 @@ def evidence(session: Session, workspace_id: str, campaign_id: str) -> dict:
             "item_id": item.id, "partner": partner.name if partner else item.partner_id,
             "partner_business_id": partner.business_id if partner else None, "email": item.email, "name": item.name,
             "role": item.role, "status": item.status,
-            "assets": "; ".join(f"{g.get('asset_name')} ({g.get('asset_id')}): {g.get('permission')}" for g in item.assets),
+            "assets": grants_text(item.assets),
             "first_seen": when(item.first_seen), "last_active": when(item.last_active), "flags": " ".join(item.flags),
             "reviewer": users.get(item.assignee_id), "reassign_note": item.reassign_note,
             "decision": item.decision or "Undecided", "decided_by": item.decided_by, "decided_at": when(item.decided_at),
@@ -594,8 +596,6 @@ EVIDENCE_COLUMNS = ("item_id", "partner", "partner_business_id", "email", "name"
                     "first_seen", "last_active", "flags", "reviewer", "reassign_note", "decision", "decided_by",
                     "decided_at", "justification", "source_check", "last_change_check", "removal_request",
                     "request_status", "request_closed_at", "request_closed_by_check")
-# A cell a spreadsheet would run as a formula (OWASP's CSV injection): names come from partners' sites.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def evidence_csv(record: dict) -> str:
@@ -606,5 +606,5 @@ def evidence_csv(record: dict) -> str:
     writer.writerow(["campaign", *EVIDENCE_COLUMNS])
     for row in record["items"]:
         cells = ["" if row.get(c) is None else str(row.get(c)) for c in EVIDENCE_COLUMNS]
-        writer.writerow([record["campaign"]["id"], *("'" + c if c.startswith(FORMULA_START) else c for c in cells)])
+        writer.writerow([record["campaign"]["id"], *map(safe_cell, cells)])
     return out.getvalue()

@@ -9,11 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-
-class SeenGrant(BaseModel):
-    asset_id: str
-    asset_name: str
-    permission: str
+from common.grants import AssetGrant, SharedAsset
 
 
 class SeenPerson(BaseModel):
@@ -21,17 +17,12 @@ class SeenPerson(BaseModel):
     email: str
     role: str
     status: str
-    assets: list[SeenGrant]
+    assets: list[AssetGrant]
     last_active: date | None
-
-
-class SeenAsset(BaseModel):
-    asset_id: str
-    name: str
 
 
 class SeenPartner(BaseModel):
     name: str
     business_id: str
     relationship: Literal["has_access", "shared_with_you"]
-    assets: list[SeenAsset]
+    assets: list[SharedAsset]

@@ -16,6 +16,7 @@ from playwright.async_api import BrowserContext, Page, Response
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from common.retry_after import retry_after_s
 from pinterest_reader.errors import (
     AccountLocked,
     BadCredentials,
@@ -257,9 +258,7 @@ class PinterestClient:
     @staticmethod
     def _raise_for_code(status: int, retry_after: str | None, what: str) -> None:
         if status == 429:
-            retry_after = retry_after or ""
-            raise SiteUnavailable(f"The site asked us to slow down (429 on {what}).",
-                                  float(retry_after) if retry_after.replace(".", "", 1).isdigit() else None,
+            raise SiteUnavailable(f"The site asked us to slow down (429 on {what}).", retry_after_s(retry_after),
                                   throttled=True)
         if status >= 500:
             raise SiteUnavailable(f"The site answered {status} on {what}.")

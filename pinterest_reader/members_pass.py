@@ -3,14 +3,15 @@
 Pages are opened by number (`?page=N`, which the contract allows) in tabs of one signed-in context.
 The site may add or remove people while we read, which shifts everyone after them by one place:
 a person can then show up on two pages (harmless, the snapshot is keyed by email) or on none (a
-wrong removal). The pass therefore reads in an order that brackets the whole read with two
-witness pages, and compares them at the end:
+wrong removal). The pass therefore brackets the whole read with two witness pages, read again at
+the end and compared with what was stored of them:
 
-    page 1 (learns M) -> page M -> pages 2..M-1, at most `limit` at once -> pages 1 and M again
+    page 1 (learns M) -> pages 2..M together, at most `limit` tabs at once -> pages 1 and M again
 
-Any insertion or removal after page 1 was read shifts the content of page M, or of page 1 itself,
-so a bracket whose witnesses read the same twice saw a list that did not move under it. A moved
-list starts the pass over (the caller discards what it stored). An insertion and a removal that
+Page M needs no turn of its own: every page says how many pages there are, and one that disagrees
+with page 1 starts the pass over. Any insertion or removal after page 1 was read shifts the content
+of page M, or of page 1 itself, so a bracket whose witnesses read the same twice saw a list that did
+not move under it. A moved list starts the pass over (the caller discards what it stored). An insertion and a removal that
 exactly cancel each other between the two witness reads are not seen by the witnesses; they can
 hide a person from the pass. So before anyone is recorded as removed, the pages where each person the
 pass missed was last seen, and the pages beside them, are read again (`confirm_removals`): whoever

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from common.grants import AssetGrant, SharedAsset
 from pinterest_reader.errors import SiteChanged
 
 Role = Literal["Manager", "Employee"]
@@ -20,12 +21,6 @@ _SHARED = re.compile(r"^(?P<name>.*) \((?P<asset_id>\d+)\)$", re.S)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class AssetGrant(BaseModel):
-    asset_id: str
-    asset_name: str
-    permission: str
-
-
 class MemberRow(BaseModel):
     name: str
     email: str
@@ -33,11 +28,6 @@ class MemberRow(BaseModel):
     status: Status
     assets: list[AssetGrant]
     last_active: date | None
-
-
-class SharedAsset(BaseModel):
-    asset_id: str
-    name: str
 
 
 class PartnerRow(BaseModel):

@@ -9,6 +9,7 @@ import sys
 import typer
 from temporalio.client import WorkflowHandle
 
+from common.grants import SharedAsset
 from control import checks
 from control import onboarding as onboarding_control
 from models import audit, events, onboarding, partners, tasks, validation, workspaces
@@ -110,7 +111,7 @@ def list_(workspace: Workspace = None, output: Output = OutputFormat.table, as_j
     with context.store() as session:
         ws = context.workspace(session, workspace)
         rows = [{"business_id": p.business_id, "name": p.name, "relationship": p.relationship,
-                 "shared_assets": [f"{a['name']} ({a['asset_id']})" for a in p.shared_assets],
+                 "shared_assets": [str(SharedAsset.model_validate(a)) for a in p.shared_assets],
                  "status": p.status, "reason": p.status_reason, "reason_code": p.status_reason_code,
                  "last_check_at": p.last_check_at, "id": p.id} for p in partners.list_for(session, ws.id)]
     emit(rows, ["business_id", "name", "relationship", "shared_assets", "status", "reason", "last_check_at"]

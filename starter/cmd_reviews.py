@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from common.grants import AssetGrant
+
 from control import reviews as review_control
 from models import console_users, partners, reviews
 from models.statuses import Decision
@@ -122,7 +124,7 @@ def show(campaign: Campaign, workspace: Workspace = None, partner: PartnerFilter
                                     flag=flag, role=role, permission=permission, search=search, undecided=undecided)
         requests = reviews.requests_of(session, found.id)
         rows = [{"id": i.id, "partner": by_partner.get(i.partner_id), "email": i.email, "name": i.name, "role": i.role,
-                 "assets": [f"{g.get('asset_name')}: {g.get('permission')}" for g in i.assets], "last_active": i.last_active,
+                 "assets": [str(AssetGrant.model_validate(g)) for g in i.assets], "last_active": i.last_active,
                  "flags": i.flags, "reviewer": users.get(i.assignee_id), "decision": i.decision or "Undecided",
                  "decided_by": i.decided_by, "justification": i.justification,
                  "request": requests[i.id].status if i.id in requests else None}

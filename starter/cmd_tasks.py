@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from common.grants import AssetGrant
+
 from control import checks
 from models import audit, partners, people, tasks
 from starter import context
@@ -84,7 +86,7 @@ def list_users(workspace: Workspace = None, partner: PartnerFilter = None,
         partner_id = partners.resolve(session, ws.id, partner).id if partner else None
         rows = [{"partner": by_id[u.partner_id].business_id, "partner_name": by_id[u.partner_id].name,
                  "email": u.email, "name": u.name, "role": u.role, "status": u.status,
-                 "assets": [f"{a['asset_name']} ({a['asset_id']}): {a['permission']}" for a in u.assets],
+                 "assets": [str(AssetGrant.model_validate(a)) for a in u.assets],
                  "last_active": u.last_active, "first_seen": u.first_seen,
                  # Everyone still listed was seen by the partner's last check; the column is not rewritten each time.
                  "last_seen": u.last_seen if u.removed_at else (by_id[u.partner_id].last_check_at or u.last_seen),

@@ -13,28 +13,29 @@ ROOT = Path(__file__).resolve().parents[1]
 STORE_VALUES = ["models.results", "models.seen", "models.statuses"]  # plain pydantic values and enums
 PAYLOADS = ["workflows.check_for_updates.payloads", "workflows.onboard_partner.payloads",
             "workflows.deliver_alert.payloads", "workflows.review_partner_access.payloads"]
-SHIPPED = ["config", "logs", "totp", "worker", "models", "workflows", "activities", "starter", "temporal_common",
+SHIPPED = ["common", "config", "logs", "totp", "worker", "models", "workflows", "activities", "starter", "temporal_common",
            "pinterest_reader", "alerting", "control", "web"]
 DEV_ONLY = ["pinterest_sim", "demo", "bench", "devtools"]
 
 # Who may import whom, from the bottom up (the most specific entry for a module applies).
 ALLOWED: dict[str, list[str]] = {
+    "common": ["common"],  # one shape or one rule each, for every layer (common/__init__.py)
     "config": [],
     "logs": [],
     "totp": [],
-    "pinterest_reader": ["pinterest_reader", "totp"],  # the browser: written from the site's contract alone
-    **{values: STORE_VALUES for values in STORE_VALUES},
-    "models": ["models", "config", "logs", "totp"],  # the store: neither the browser nor Temporal
-    "alerting": ["alerting", "models"],  # sending alerts: what the store decided, never Temporal
-    **{payloads: [*STORE_VALUES, *PAYLOADS] for payloads in PAYLOADS},
-    "temporal_common": ["temporal_common", "config", "models.errors", *STORE_VALUES, "pinterest_reader.errors",
+    "pinterest_reader": ["pinterest_reader", "totp", "common"],  # the browser: written from the site's contract alone
+    **{values: [*STORE_VALUES, "common"] for values in STORE_VALUES},
+    "models": ["models", "config", "logs", "totp", "common"],  # the store: neither the browser nor Temporal
+    "alerting": ["alerting", "models", "common"],  # sending alerts: what the store decided, never Temporal
+    **{payloads: [*STORE_VALUES, *PAYLOADS, "common"] for payloads in PAYLOADS},
+    "temporal_common": ["temporal_common", "common", "config", "models.errors", *STORE_VALUES, "pinterest_reader.errors",
                         *PAYLOADS],
-    "activities": ["activities", "models", "pinterest_reader", "alerting", "temporal_common", *PAYLOADS, "config", "logs"],
-    "workflows": ["workflows", "activities", "temporal_common", *STORE_VALUES],
+    "activities": ["activities", "common", "models", "pinterest_reader", "alerting", "temporal_common", *PAYLOADS, "config", "logs"],
+    "workflows": ["workflows", "activities", "temporal_common", *STORE_VALUES, "common"],
     # what people ask of Temporal, for the CLI and the console alike
-    "control": ["control", "models", "temporal_common", "workflows", "config"],
+    "control": ["control", "common", "models", "temporal_common", "workflows", "config"],
     "starter": [p for p in SHIPPED if p != "worker"],
-    "web": ["web", "control", "models", "alerting", "temporal_common", "workflows", "config", "logs"],  # the console
+    "web": ["web", "common", "control", "models", "alerting", "temporal_common", "workflows", "config", "logs"],  # the console
     "worker": SHIPPED,
     "pinterest_sim": ["pinterest_sim"],  # another site: it knows nothing of partnerwatch
     **{dev: [*SHIPPED, *DEV_ONLY] for dev in ("demo", "bench", "devtools")},

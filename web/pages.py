@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
+from common.csv_cells import safe_cell
 from control import checks
 from models import console_users, partners, tasks, trends, workspaces
 from models.changes import Severity
@@ -44,14 +45,6 @@ def _cell(value) -> str:
     return "" if value is None else str(value)  # nested models say themselves (web/schemas.py)
 
 
-# A cell a spreadsheet would run as a formula (OWASP's CSV injection): names come from partners' sites.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def csv_response(items: list[BaseModel], name: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -59,7 +52,7 @@ def csv_response(items: list[BaseModel], name: str) -> Response:
         fields = list(type(items[0]).model_fields)
         writer.writerow(fields)
         for item in items:
-            writer.writerow([_safe(_cell(getattr(item, f))) for f in fields])
+            writer.writerow([safe_cell(_cell(getattr(item, f))) for f in fields])
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from common.grants import AssetGrant
 from models import reviews
 from models.statuses import ReviewStatus
 from models.tables import ReviewCampaign, ReviewItem
@@ -73,7 +74,7 @@ class ItemOut(BaseModel):
     @classmethod
     def of(cls, item: ReviewItem, partner: str, users: dict[str, str], request: str | None) -> ItemOut:
         return cls(id=item.id, partner=partner, email=item.email, name=item.name, role=item.role, status=item.status,
-                   assets=[f"{g.get('asset_name')} ({g.get('asset_id')}): {g.get('permission')}" for g in item.assets],
+                   assets=[str(AssetGrant.model_validate(g)) for g in item.assets],
                    first_seen=item.first_seen, last_active=item.last_active, flags=item.flags,
                    reviewer=users.get(item.assignee_id), reassign_note=item.reassign_note, decision=item.decision,
                    decided_by=item.decided_by, decided_at=item.decided_at, justification=item.justification,

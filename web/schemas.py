@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field, SecretStr
 
+from common.grants import AssetGrant, SharedAsset
 from models.changes import PersonChange
 from models.statuses import ConsoleRole
 from models.tables import AuditEvent, AutomationTask, Partner, PartnerPerson
@@ -33,15 +34,6 @@ class Me(BaseModel):
     csrf_token: str = Field(description="Send it as the X-CSRF-Token header with every POST, PUT, PATCH and DELETE")
 
 
-class SharedAsset(BaseModel):
-    asset_id: str
-    name: str
-    direction: str
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.asset_id})"
-
-
 class PartnerOut(BaseModel):
     business_id: str
     name: str
@@ -57,18 +49,8 @@ class PartnerOut(BaseModel):
     def of(cls, p: Partner, people: int) -> PartnerOut:
         return cls(business_id=p.business_id, name=p.name, relationship=p.relationship, status=p.status,
                    reason=p.status_reason, reason_code=p.status_reason_code,
-                   shared_assets=[SharedAsset(asset_id=a["asset_id"], name=a.get("name", ""),
-                                              direction=a.get("direction", "")) for a in p.shared_assets],
+                   shared_assets=[SharedAsset.model_validate(a) for a in p.shared_assets],
                    last_check_at=p.last_check_at, people=people)
-
-
-class Grant(BaseModel):
-    asset_id: str
-    asset_name: str
-    permission: str
-
-    def __str__(self) -> str:
-        return f"{self.asset_name} ({self.asset_id}): {self.permission}"
 
 
 class PersonOut(BaseModel):
@@ -77,7 +59,7 @@ class PersonOut(BaseModel):
     name: str
     role: str
     status: str
-    assets: list[Grant]
+    assets: list[AssetGrant]
     first_seen: datetime
     last_seen: datetime
     last_active: date | None
@@ -88,8 +70,7 @@ class PersonOut(BaseModel):
         # Everyone still listed was seen by the partner's last check; the column is not rewritten each time.
         last_seen = u.last_seen if u.removed_at else (partner.last_check_at or u.last_seen)
         return cls(partner=partner.business_id, email=u.email, name=u.name, role=u.role, status=u.status,
-                   assets=[Grant(asset_id=a["asset_id"], asset_name=a.get("asset_name", ""),
-                                 permission=a.get("permission", "")) for a in u.assets],
+                   assets=[AssetGrant.model_validate(a) for a in u.assets],
                    first_seen=u.first_seen, last_seen=last_seen, last_active=u.last_active, removed_at=u.removed_at)
 
 

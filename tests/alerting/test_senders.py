@@ -11,7 +11,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from alerting.render import email_digest, slack_message
-from alerting.senders import retry_after, send
+from alerting.senders import send
 from devtools.event_docs import EXAMPLES
 from models.alerts import OpenedDestination, new_signing_secret
 from models.changes import Severity
@@ -80,11 +80,6 @@ def test_a_receiver_slower_than_the_limit_is_a_timeout_and_no_receiver_is_unreac
     assert 900 <= slow.duration_ms < 2900
     gone = send(webhook(f"http://127.0.0.1:{free_port()}/hook?token=sekrit", new_signing_secret()), envelope())
     assert gone.outcome == AttemptOutcome.UNREACHABLE and "sekrit" not in gone.detail and "127.0.0.1" not in gone.detail
-
-
-def test_retry_after_takes_seconds_or_a_date():
-    assert retry_after("7") == 7.0 and retry_after(None) is None and retry_after("soon") is None
-    assert retry_after("Mon, 01 Jan 2001 00:00:00 GMT") == 0.0  # in the past: at once
 
 
 def test_slack_gets_a_readable_message_with_the_high_severity_lines():

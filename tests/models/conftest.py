@@ -5,7 +5,8 @@ import pytest
 
 from models import people, tasks
 from models.db import session_scope
-from models.seen import SeenGrant, SeenPerson
+from common.grants import AssetGrant
+from models.seen import SeenPerson
 from models.tables import Partner, Workspace
 
 
@@ -20,7 +21,7 @@ SHARED = [{"asset_id": "1001", "name": "Ours", "direction": "has_access"}]
 
 def row(email, name="X", role="Employee", status="Active", assets=(("1001", "Campaign"),), last=None) -> SeenPerson:
     return SeenPerson(name=name, email=email, role=role, status=status, last_active=last,
-                     assets=[SeenGrant(asset_id=a, asset_name="Ours" if a == "1001" else "Theirs", permission=p)
+                     assets=[AssetGrant(asset_id=a, asset_name="Ours" if a == "1001" else "Theirs", permission=p)
                              for a, p in assets])
 
 
