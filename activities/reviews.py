@@ -38,7 +38,7 @@ class ReviewActivities:
     @activity.defn(name="open_review")
     def open_campaign(self, input: OpenCampaign) -> Opened:
         with session_scope(self.engine) as session:
-            campaign = reviews.open_campaign(session, reviews.CampaignSpec(**input.model_dump()))
+            campaign = reviews.open_campaign(session, input)
             tally = reviews.counts(session, campaign.id)
             notices = reviews.remind(session, campaign.id, ReminderStage.OPENED, input.opened_at) if campaign.reminders_sent == 0 else []
         log.info("review.open", campaign_id=input.campaign_id, items=tally["items"])

@@ -22,6 +22,7 @@ from common.csv_cells import safe_cell
 from common.grants import grants_text
 from models import audit, events
 from models.changes import BASELINE
+from models.review_spec import CampaignSpec  # noqa: F401  (re-exported: the store's callers say reviews.CampaignSpec)
 from models.paging import holds_permission, like_anywhere
 from models.errors import Conflict, Invalid, NotFound
 from models.statuses import ConsoleRole, Decision, ReminderStage, PartnerStatus, RequestStatus, ReviewStatus, TaskKind, TaskStatus
@@ -40,24 +41,6 @@ class ReviewFlag(StrEnum):
     INACTIVE = "inactive"  # no activity for over 90 days (or never, and first seen over 90 days ago)
     ADMIN = "admin"  # holds an Admin permission on one of the company's assets
     STALE_INVITE = "stale-invite"  # still `Invited`, first seen over 14 days ago
-
-
-@dataclass
-class CampaignSpec:
-    campaign_id: str
-    workspace_id: str
-    partner_ids: list[str]  # empty: every onboarded partner
-    reviewer_id: str
-    fallback_id: str | None
-    no_response: Decision
-    opened_at: datetime
-    due_at: datetime
-    deadline_at: datetime
-    escalate_after_s: float
-    every_s: float | None
-    previous_id: str | None
-    workflow_id: str
-    started_by: str
 
 
 @dataclass

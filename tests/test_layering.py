@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-STORE_VALUES = ["models.results", "models.seen", "models.statuses"]  # plain pydantic values and enums
+STORE_VALUES = ["models.results", "models.seen", "models.statuses", "models.review_spec"]  # plain pydantic values and enums
 PAYLOADS = ["workflows.check_for_updates.payloads", "workflows.onboard_partner.payloads",
             "workflows.deliver_alert.payloads", "workflows.review_partner_access.payloads"]
 SHIPPED = ["common", "config", "logs", "totp", "worker", "models", "workflows", "activities", "starter", "temporal_common",

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from models.review_spec import CampaignSpec
 from models.statuses import Decision, ReminderStage
 
 WORKFLOW = "ReviewPartnerAccess"
@@ -45,21 +46,8 @@ class ReviewInput(BaseModel):
     actor: str = "cli"
 
 
-class OpenCampaign(BaseModel):
-    campaign_id: str
-    workspace_id: str
-    partner_ids: list[str]
-    reviewer_id: str
-    fallback_id: str | None
-    no_response: Decision
-    opened_at: datetime
-    due_at: datetime
-    deadline_at: datetime
-    escalate_after_s: float
-    every_s: float | None
-    previous_id: str | None
-    workflow_id: str
-    started_by: str
+# The store's own shape for opening a campaign (models/review_spec.py), not a copy of its fields.
+OpenCampaign = CampaignSpec
 
 
 class Opened(BaseModel):
