@@ -30,6 +30,6 @@ class SharedAsset(BaseModel):
         return f"{self.name} ({self.asset_id})"
 
 
-def grants_text(grants: list, separator: str = "; ") -> str:
+def grants_text(grants: list) -> str:
     """Grants as one cell of text, whatever form they come in (stored dicts or models)."""
-    return separator.join(str(AssetGrant.model_validate(g)) for g in grants or [])
+    return "; ".join(str(AssetGrant.model_validate(g)) for g in grants or [])

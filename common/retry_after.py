@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -21,4 +22,4 @@ def retry_after_s(value: str | None, now: datetime | None = None) -> float | Non
         if when.tzinfo is None:  # RFC 850 and asctime forms carry no zone: HTTP dates are GMT
             when = when.replace(tzinfo=timezone.utc)
         return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
-    return max(0.0, seconds) if seconds == seconds and seconds != float("inf") else None
+    return max(0.0, seconds) if math.isfinite(seconds) else None

@@ -1,4 +1,4 @@
-"""JSON columns that hold one shape (common/grants.py): what is written is validated and stored as
+"""JSON columns that hold one shape (an asset grant, a shared asset: common/grants.py): what is written is validated and stored as
 that shape's plain JSON, so that no code path can store a grant spelled another way. Read back, a
 column gives the plain dicts (the diff, the change log and the digests compare them as JSON)."""
 
@@ -7,8 +7,6 @@ from __future__ import annotations
 from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import JSON
 from sqlalchemy.types import TypeDecorator
-
-from common.grants import AssetGrant, SharedAsset
 
 
 class ShapedList(TypeDecorator):
@@ -28,11 +26,3 @@ class ShapedList(TypeDecorator):
 
     def process_bind_param(self, value, dialect):
         return self.plain(value)
-
-
-def grants_column() -> ShapedList:
-    return ShapedList(AssetGrant)
-
-
-def shared_assets_column() -> ShapedList:
-    return ShapedList(SharedAsset)

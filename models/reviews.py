@@ -22,7 +22,7 @@ from common.csv_cells import safe_cell
 from common.grants import grants_text
 from models import audit, events
 from models.changes import BASELINE
-from models.review_spec import CampaignSpec  # noqa: F401  (re-exported: the store's callers say reviews.CampaignSpec)
+from models.review_spec import CampaignSpec
 from models.paging import holds_permission, like_anywhere
 from models.errors import Conflict, Invalid, NotFound
 from models.statuses import ConsoleRole, Decision, ReminderStage, PartnerStatus, RequestStatus, ReviewStatus, TaskKind, TaskStatus

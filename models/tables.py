@@ -1,4 +1,5 @@
-"""The tables. Timestamps are UTC; JSON columns hold small lists; grants and shared assets one shape each (models/json_columns.py)."""
+"""The tables. Timestamps are UTC; JSON columns hold small lists, grants and shared assets in one
+shape each (models/json_columns.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from datetime import date, datetime, timezone
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from common.grants import AssetGrant, SharedAsset
 from models.ids import new_id
-from models.json_columns import grants_column, shared_assets_column
+from models.json_columns import ShapedList
 from models.safeguard import DEFAULT_FLOOR, DEFAULT_THRESHOLD_PCT
 from models.statuses import InviteState, MonitorState, PartnerStatus, TaskStatus
 
@@ -70,7 +72,7 @@ class Partner(SQLModel, table=True):
     name: str
     # has_access: we share with them; shared_with_you: they share with us; both.
     relationship: str
-    shared_assets: list = Field(default_factory=list, sa_column=Column(shared_assets_column(), nullable=False))
+    shared_assets: list = Field(default_factory=list, sa_column=Column(ShapedList(SharedAsset), nullable=False))
     status: str = PartnerStatus.PENDING
     status_reason_code: str | None = None
     status_reason: str | None = None
@@ -122,7 +124,7 @@ class PartnerPerson(SQLModel, table=True):
     name: str
     role: str
     status: str
-    assets: list = Field(default_factory=list, sa_column=Column(grants_column(), nullable=False))
+    assets: list = Field(default_factory=list, sa_column=Column(ShapedList(AssetGrant), nullable=False))
     last_active: date | None = None
     first_seen: datetime = Field(default_factory=utcnow)
     # When a check last saw a removed person; for people still listed, read the partner's last_check_at
@@ -190,7 +192,7 @@ class SnapshotRow(SQLModel, table=True):
     name: str = ""
     role: str = ""
     status: str = ""
-    assets: list | None = Field(default=None, sa_column=Column(grants_column(), nullable=True))
+    assets: list | None = Field(default=None, sa_column=Column(ShapedList(AssetGrant), nullable=True))
     view: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     last_active: date | None = None
     digest: str | None = None
@@ -388,7 +390,7 @@ class ReviewItem(SQLModel, table=True):
     name: str
     role: str
     status: str
-    assets: list = Field(default_factory=list, sa_column=Column(grants_column(), nullable=False))
+    assets: list = Field(default_factory=list, sa_column=Column(ShapedList(AssetGrant), nullable=False))
     first_seen: datetime
     last_active: date | None = None
     flags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # a ReviewFlag each

@@ -11,9 +11,9 @@ the end and compared with what was stored of them:
 Page M needs no turn of its own: every page says how many pages there are, and one that disagrees
 with page 1 starts the pass over. Any insertion or removal after page 1 was read shifts the content
 of page M, or of page 1 itself, so a bracket whose witnesses read the same twice saw a list that did
-not move under it. A moved list starts the pass over (the caller discards what it stored). An insertion and a removal that
-exactly cancel each other between the two witness reads are not seen by the witnesses; they can
-hide a person from the pass. So before anyone is recorded as removed, the pages where each person the
+not move under it. A moved list starts the pass over (the caller discards what it stored). An
+insertion and a removal that exactly cancel each other between the two witness reads are not seen by
+the witnesses; they can hide a person from the pass. So before anyone is recorded as removed, the pages where each person the
 pass missed was last seen, and the pages beside them, are read again (`confirm_removals`): whoever
 turns up there is kept, and only people still absent are removed (docs/FAULTS.md).
 

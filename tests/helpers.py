@@ -18,6 +18,7 @@ from devtools.local_services import ROOT, process_env
 from models import alerts, events
 from models.alerts import DestinationKind
 from models.db import session_scope
+from models.review_spec import CampaignSpec
 from models.tables import Partner, Workspace
 from models.vault import Vault
 from pinterest_reader.client import Credentials
@@ -234,7 +235,7 @@ def open_review(engine, workspace_id: str, partner_id: str, reviewer_email: str,
     with session_scope(engine) as session:
         reviewer = console_users.resolve(session, workspace_id, reviewer_email)
         now = utcnow()
-        reviews.open_campaign(session, reviews.CampaignSpec(
+        reviews.open_campaign(session, CampaignSpec(
             campaign_id=campaign_id, workspace_id=workspace_id, partner_ids=[partner_id], reviewer_id=reviewer.id,
             fallback_id=None, no_response=Decision.KEEP, opened_at=now, due_at=now + timedelta(days=14),
             deadline_at=now + timedelta(days=21), escalate_after_s=7 * 86400, every_s=None, previous_id=None,

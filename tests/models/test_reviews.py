@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from models import reviews
 from models.db import session_scope
 from models.errors import Conflict, Invalid
+from models.review_spec import CampaignSpec
 from models.statuses import Decision, InviteState, RequestStatus, ReviewStatus
 from models.tables import Event, GuestUser, RemovalRequest, ReviewItem, utcnow
 from sqlmodel import select
@@ -47,7 +48,7 @@ def campaign(store):
         session.exec(text("UPDATE automation_task SET status = 'Completed'"))  # the check finished
         session.add(GuestUser(workspace_id=ws_id, partner_id=partner_id, email="admin@agency.example",
                               invite_state=InviteState.ACCEPTED, accepted_at=utcnow()))
-    spec = reviews.CampaignSpec(
+    spec = CampaignSpec(
         campaign_id="rev_test", workspace_id=ws_id, partner_ids=[partner_id], reviewer_id=user_id(engine, "reviewer@acme.example"),
         fallback_id=user_id(engine, "fallback@acme.example"), no_response=Decision.REVOKE, opened_at=at,
         due_at=at + timedelta(days=14), deadline_at=at + timedelta(days=21), escalate_after_s=7 * 86400, every_s=None,
