@@ -32,6 +32,13 @@ EVERY_STORE = ["sqlite", "postgresql", "postgresql-c", "postgresql-icu"]
 SITE_ORDERS = ["folded", "email"]
 
 
+def on_both_stores(test):
+    """Runs an end-to-end test on SQLite and on a real PostgreSQL: for the paths whose outcome the
+    store decides (a diff, one check at a time, all-or-nothing imports, workspace scoping). The store's
+    own behaviour is tested on every store in tests/models; other end-to-end tests run on SQLite."""
+    return pytest.mark.parametrize("store_backend", ["sqlite", "postgresql"])(test)
+
+
 def every_store_and_order(test):
     """Runs a test that reads more than one Members page on every store and in both of the simulated
     site's member orders: the reader must never lean on a collation, the store's or the site's."""

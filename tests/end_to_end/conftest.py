@@ -1,7 +1,2 @@
-import pytest
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_backend(request) -> str:
-    """The end-to-end path runs against SQLite and a real PostgreSQL."""
-    return request.param
+"""End-to-end tests run on SQLite (the root conftest's store); those whose outcome the store decides
+also run on PostgreSQL, marked with tests/helpers.py: on_both_stores or every_store_and_order."""

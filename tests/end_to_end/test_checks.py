@@ -13,6 +13,7 @@ from models.db import session_scope
 from workflows.check_for_updates.payloads import CheckInput
 from workflows.check_for_updates.workflow import CheckForUpdates
 from tests.helpers import (
+    on_both_stores,
     completed_checks,
     GLOBEX, GLOBEX_MONITOR, NORTHWIND, NORTHWIND_MONITOR, WS, json_of, ok, onboard, workspace_with_partners,
 )
@@ -22,6 +23,7 @@ from temporal_common.workflow_ids import check_id
 pytestmark = pytest.mark.slow
 
 
+@on_both_stores
 async def test_second_check_gives_the_exact_diff(cli, worker, sim, record_histories):
     await workspace_with_partners(cli)
     await onboard(cli, NORTHWIND, "admin@northwind.example", NORTHWIND_MONITOR)
@@ -83,6 +85,7 @@ async def test_second_check_gives_the_exact_diff(cli, worker, sim, record_histor
     await record_histories("check-diff")
 
 
+@on_both_stores
 async def test_concurrent_checks_of_one_partner_run_once(cli, worker, sim, temporal_env, settings, engine):
     await workspace_with_partners(cli)
     await onboard(cli, GLOBEX, "boss@globex.example", GLOBEX_MONITOR)

@@ -12,6 +12,7 @@ from sqlmodel import select
 from models.db import session_scope
 from models.tables import Credential
 from tests.helpers import (
+    on_both_stores,
     COMPANY, INTEGRATION, NORTHWIND, NORTHWIND_MONITOR, WS, completed_checks, json_of, ok, onboard,
     workspace_with_partners,
 )
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.slow
 OTHER = "Other Co"
 
 
+@on_both_stores
 async def test_workspaces_are_isolated_and_the_same_person_is_two_records(cli, worker):
     await workspace_with_partners(cli)
     await onboard(cli, NORTHWIND, "admin@northwind.example", NORTHWIND_MONITOR)

@@ -10,6 +10,7 @@ import asyncio
 from models import tasks
 from models.db import session_scope
 from tests.helpers import (
+    on_both_stores,
     GLOBEX, GLOBEX_MONITOR, NORTHWIND, NORTHWIND_MONITOR, WS, completed_checks, json_of, ok, onboard,
     workspace_with_partners,
 )
@@ -71,6 +72,7 @@ async def test_a_rejected_block_applies_nothing_and_zero_people_always_blocks(cl
     assert await _users(cli, NORTHWIND) == NORTHWIND_PEOPLE
 
 
+@on_both_stores
 async def test_a_check_that_fails_after_some_pages_applies_nothing(cli, worker, sim, engine, record_histories):
     await workspace_with_partners(cli)
     await onboard(cli, GLOBEX, "boss@globex.example", GLOBEX_MONITOR)
