@@ -14,13 +14,16 @@ from models.tables import AutomationTask
 from temporal_common.search_attributes import search_attributes
 from temporal_common.workflow_ids import check_id, discover_id
 from workflows.check_for_updates.payloads import CheckInput, ReviewDecision
-from workflows.check_for_updates.workflow import CheckForUpdates
+
+# The workflow class is imported where it is used: its module brings the activities, SQLAlchemy's
+# engines and Playwright, which a command that never starts a check should not wait for.
 
 
 async def start_check(client: Client, settings: Settings, *, workspace_id: str, partner_id: str | None,
                       business_id: str, actor: str) -> WorkflowHandle:
     """Starts a check of a partner (or, with no partner, of the company's business: discovery). A
     second trigger while a check runs joins it instead of starting another."""
+    from workflows.check_for_updates.workflow import CheckForUpdates
     workflow_id = check_id(partner_id) if partner_id else discover_id(workspace_id)
     what = f"partner business {business_id}" if partner_id else f"company business {business_id} (discover partners)"
     return await client.start_workflow(
@@ -48,6 +51,7 @@ def said_by(error: BaseException) -> str:
 async def review(client: Client, task: AutomationTask, *, approve: bool, actor: str) -> str:
     """Approves or rejects a check the removal safeguard blocked; returns the task's outcome. A task
     not waiting for a review, or a workflow that refuses, is a Conflict that changed nothing."""
+    from workflows.check_for_updates.workflow import CheckForUpdates
     if task.status != TaskStatus.BLOCKED:
         raise Conflict(f"task {task.id} is {task.status}, not waiting for a review")
     handle = client.get_workflow_handle(task.workflow_id, run_id=task.run_id)

@@ -20,7 +20,9 @@ from temporal_common.search_attributes import search_attributes
 from temporal_common.workflow_ids import onboard_id, schedule_id
 from workflows.onboard_partner.payloads import (ConnectOutcome, GuestAccepted, MonitorShared, OnboardInput,
                                                 OnboardState, SelectMonitor, Step)
-from workflows.onboard_partner.workflow import OnboardPartner
+
+# The workflow class is imported where it is used: its module brings the activities, SQLAlchemy's
+# engines and Playwright, which a command that never starts an onboarding should not wait for.
 
 
 def refuse_onboarding(partner: Partner) -> None:
@@ -36,6 +38,7 @@ async def start(client: Client, settings: Settings, partner: Partner, *, admin_e
                 expire_after_s: float, actor: str) -> str | None:
     """Starts OnboardPartner; returns its step once the invitation is recorded (or the onboarding was
     refused), or None if no worker got that far within 30 s."""
+    from workflows.onboard_partner.workflow import OnboardPartner
     refuse_onboarding(partner)
     try:
         await client.start_workflow(
@@ -56,6 +59,7 @@ async def start(client: Client, settings: Settings, partner: Partner, *, admin_e
 async def first_step(handle: WorkflowHandle, patience_s: float = 30) -> str | None:
     """The onboarding's step once it is past its first checks (inviting, or refused), or None if no
     worker got that far within `patience_s`: what a caller says must be true when it says it."""
+    from workflows.onboard_partner.workflow import OnboardPartner
     deadline = asyncio.get_running_loop().time() + patience_s
     while asyncio.get_running_loop().time() < deadline:
         try:
@@ -70,6 +74,7 @@ async def first_step(handle: WorkflowHandle, patience_s: float = 30) -> str | No
 
 async def state(client: Client, partner_id: str) -> OnboardState | None:
     """Where the onboarding stands (None: there is no onboarding workflow, or it cannot be asked)."""
+    from workflows.onboard_partner.workflow import OnboardPartner
     try:
         return await client.get_workflow_handle(onboard_id(partner_id)).query(OnboardPartner.state)
     except (RPCError, WorkflowQueryFailedError):
@@ -77,6 +82,7 @@ async def state(client: Client, partner_id: str) -> OnboardState | None:
 
 
 async def accept_invitation(client: Client, partner_id: str, guest_id: str) -> None:
+    from workflows.onboard_partner.workflow import OnboardPartner
     handle = client.get_workflow_handle(onboard_id(partner_id))
     try:
         await handle.execute_update(OnboardPartner.accept_invitation, GuestAccepted(guest_id=guest_id))
@@ -85,6 +91,7 @@ async def accept_invitation(client: Client, partner_id: str, guest_id: str) -> N
 
 
 async def monitor_shared(client: Client, partner_id: str, monitor_account_id: str) -> None:
+    from workflows.onboard_partner.workflow import OnboardPartner
     await client.get_workflow_handle(onboard_id(partner_id)).signal(
         OnboardPartner.monitor_shared, MonitorShared(monitor_account_id=monitor_account_id))
 
@@ -93,6 +100,7 @@ async def select_monitor(client: Client, partner_id: str, monitor_account_id: st
                          wait_s: float | None) -> ConnectOutcome | None:
     """Selects the monitor account; once the workflow accepted it, waits for the connection's outcome
     (at most `wait_s`; 0: not at all, None: as long as it takes). Raises TimeoutError past `wait_s`."""
+    from workflows.onboard_partner.workflow import OnboardPartner
     handle = client.get_workflow_handle(onboard_id(partner_id))
     try:
         update = await handle.start_update(OnboardPartner.select_monitor,

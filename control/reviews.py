@@ -25,7 +25,9 @@ from temporal_common.workflow_ids import review_id
 from workflows.review_partner_access.payloads import (
     MAX_ITEMS, DecideInput, DecisionResult, ReassignInput, ReviewInput, ReviewState,
 )
-from workflows.review_partner_access.workflow import ReviewPartnerAccess
+
+# The workflow class is imported where it is used: its module brings the activities, SQLAlchemy's
+# engines and Playwright, which a command that never starts a review should not wait for.
 
 
 @dataclass
@@ -73,6 +75,7 @@ def review_input(session: Session, request: StartRequest) -> ReviewInput:
 async def start(client: Client, settings: Settings, input: ReviewInput, patience_s: float = 30) -> ReviewState | None:
     """Starts the campaign's workflow; returns its state once its items are made, or None if no worker
     got that far within `patience_s` (it goes on)."""
+    from workflows.review_partner_access.workflow import ReviewPartnerAccess
     handle = await client.start_workflow(
         ReviewPartnerAccess.run, input, id=review_id(input.campaign_id), task_queue=settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL, search_attributes=search_attributes(input.workspace_id),
@@ -99,6 +102,7 @@ def _refuse_closed(campaign: ReviewCampaign, item_ids: list[int]) -> None:
 
 
 async def decide(client: Client, campaign: ReviewCampaign, input: DecideInput) -> DecisionResult:
+    from workflows.review_partner_access.workflow import ReviewPartnerAccess
     _refuse_closed(campaign, input.item_ids)
     if input.decision == Decision.REVOKE and not (input.justification or "").strip():
         raise Invalid("a revoke needs a justification")
@@ -109,6 +113,7 @@ async def decide(client: Client, campaign: ReviewCampaign, input: DecideInput) -
 
 
 async def reassign(client: Client, campaign: ReviewCampaign, input: ReassignInput) -> DecisionResult:
+    from workflows.review_partner_access.workflow import ReviewPartnerAccess
     _refuse_closed(campaign, input.item_ids)
     try:
         return await client.get_workflow_handle(campaign.workflow_id).execute_update(ReviewPartnerAccess.reassign, input)

@@ -3,6 +3,7 @@ the sign-in throttle. Each account belongs to one workspace and sees nothing of 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -25,8 +26,13 @@ MAX_FAILURES_PER_ACCOUNT = 5  # in the window: one account guessed at from anywh
 MAX_FAILURES_PER_ADDRESS = 20  # in the window: many accounts guessed at from one address
 
 _hasher = PasswordHasher()  # argon2id, the library's defaults (RFC 9106's second recommendation)
-# Verified when the account does not exist, so that a wrong address costs the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified when the account does not exist, so that a wrong address costs the same time as a wrong
+    password. Made on first use: hashing takes a tenth of a second that a command should not pay."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class Throttled(Conflict):
@@ -144,7 +150,7 @@ def sign_in(session: Session, email: str, password: str, client_address: str) ->
     _throttle(session, [(email_key, MAX_FAILURES_PER_ACCOUNT), (address_key, MAX_FAILURES_PER_ADDRESS)], now)
     user = session.exec(select(ConsoleUser).where(ConsoleUser.email_key == email.strip().lower())).first()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
         ok = user is not None and user.disabled_at is None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False

@@ -15,7 +15,9 @@ from starter.cmd_partners import wait_and_report
 from starter.options import AsJson, Output, OutputFormat, Partner, Timeout, Wait, Workspace
 from starter.output import emit, output_format, say
 from temporal_common.connection import ensure_search_attributes
-from workflows.check_for_updates.workflow import CheckForUpdates
+
+# The workflow class is imported where it is used: its module brings the activities, SQLAlchemy's
+# engines and Playwright, which a command that never starts a check should not wait for.
 
 schedules_app = typer.Typer(help="The daily check schedules of onboarded partners.", no_args_is_help=True)
 temporal_app = typer.Typer(help="Temporal cluster set-up.", no_args_is_help=True)
@@ -72,6 +74,7 @@ def _started_by(description) -> set[str]:
 @schedules_app.command("trigger")
 def trigger(workspace: Workspace = None, partner: Partner = ..., wait: Wait = True, timeout: Timeout = None) -> None:
     """Run a partner's scheduled check now; with --wait, report its outcome (exit 1 unless it completed)."""
+    from workflows.check_for_updates.workflow import CheckForUpdates
     context.wait_limit(timeout)
     with context.store() as session:
         ws = context.workspace(session, workspace)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from starter.cli import app
+from starter.cli import build_app
 
 ENTRY_POINT = Path(sys.executable).with_name("partnerwatch")
 
@@ -86,7 +86,7 @@ def _commands(group, path=()):
 
 
 def test_every_option_says_what_it_does_and_flags_show_no_type():
-    root = typer.main.get_command(app)
+    root = typer.main.get_command(build_app())
     found = list(_commands(root))
     assert len(found) >= 25
     for path, command in found:
@@ -126,3 +126,20 @@ def test_a_totp_secret_that_cannot_work_is_refused_when_shared(run):
     assert refused.returncode == 2 and "the TOTP secret has 40 bits" in refused.stderr, refused.stderr
     assert "JBSWY3DP" not in refused.stderr + refused.stdout and "a-password" not in refused.stderr
     assert run(*add, stdin="a-password\njbsw y3dp ehpk 3pxp\n").returncode == 0
+
+
+def test_a_command_loads_only_its_own_group(database_url):
+    """`workspace list` imports neither Playwright nor a workflow's module (the command line starts in
+    about half the time); help still lists every command."""
+    probe = ("import runpy, sys\n"
+             "sys.argv = ['partnerwatch', 'workspace', 'list']\n"
+             "import os; os._exit = lambda code: (print(sorted(m for m in sys.modules if m.startswith(('playwright', "
+             "'workflows.check_for_updates.workflow', 'workflows.onboard_partner.workflow', 'activities.site')))), "
+             "sys.stdout.flush(), os.abort() if code else None, sys.exit(0))\n"
+             "runpy.run_module('starter.cli', run_name='__main__')\n")
+    env = {**os.environ, "PARTNERWATCH_DATABASE_URL": database_url}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
+    names = set(typer.main.get_command(build_app()).commands)
+    assert {"workspace", "partners", "reviews", "web", "doctor", "console-users"} <= names and len(names) == 19
