@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -32,10 +33,7 @@ from temporal_common.connection import connect
 from temporal_common.faults import FaultInterceptor
 from temporal_common.log_context import LogContextInterceptor
 from temporal_common.metrics import prometheus_runtime
-from workflows.check_for_updates.workflow import CheckForUpdates
-from workflows.deliver_alert.workflow import DeliverAlert
-from workflows.onboard_partner.workflow import OnboardPartner
-from workflows.review_partner_access.workflow import ReviewPartnerAccess
+from workflows.feature import Feature, features
 
 log = structlog.get_logger(__name__)
 
@@ -58,17 +56,12 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
     alerts = AlertActivities(engine, Vault(settings.master_keys()))
     invitations = InvitationActivities(engine, settings)
     review = ReviewActivities(engine, settings)
+    workflows, on_main, on_browser = registration(features(), [store, site, schedules, alerts, invitations, review])
     main = Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[CheckForUpdates, OnboardPartner, DeliverAlert, ReviewPartnerAccess],
-        activities=[store.begin_check, store.import_snapshot, store.block_task, store.import_partners, store.finish_task,
-                    store.check_shared_assets, store.invite_guest, store.record_guest_accepted,
-                    store.record_reminder, store.close_invite, store.set_partner_status,
-                    store.partner_business_id, schedules.ensure_check_schedule,
-                    alerts.attempt_delivery, alerts.exhaust_delivery, invitations.mail_invitation,
-                    review.open_campaign, review.record_decisions, review.mark_past_due, review.remind,
-                    review.apply_no_response, review.close_campaign, review.escalate_requests, review.mail_notices],
+        workflows=workflows,
+        activities=on_main,
         activity_executor=executor,
         interceptors=interceptors,
         graceful_shutdown_timeout=grace,
@@ -76,12 +69,30 @@ def build_workers(client: Client, settings: Settings, browsers: BrowserHost, exe
     browser = Worker(
         client,
         task_queue=settings.browser_task_queue,
-        activities=[site.read_members_snapshot, site.read_partners, site.connect_monitor],
+        activities=on_browser,
         max_concurrent_activities=settings.browser_concurrency,
         interceptors=interceptors,
         graceful_shutdown_timeout=grace,
     )
     return [main, browser]
+
+
+def registration(found: list[Feature], instances: list[object]) -> tuple[list[type], list[Callable], list[Callable]]:
+    """The workflows, main-queue activities and browser-queue activities the features ask for, each
+    activity bound to the one instance of its class the worker built (each registered once)."""
+    by_class = {type(instance): instance for instance in instances}
+
+    def bound(method: Callable) -> Callable:
+        owner = getattr(sys.modules[method.__module__], method.__qualname__.split(".")[0])
+        if owner not in by_class:
+            raise LookupError(f"the worker builds no {owner.__name__}, which {method.__qualname__} needs")
+        return getattr(by_class[owner], method.__name__)
+
+    def each(methods) -> list[Callable]:
+        return [bound(m) for m in dict.fromkeys(methods)]
+
+    return ([w for f in found for w in f.workflows], each(m for f in found for m in f.activities),
+            each(m for f in found for m in f.browser_activities))
 
 
 def build_relay(client: Client, settings: Settings) -> OutboxRelay:
