@@ -15,13 +15,14 @@ from temporalio.service import RPCError
 
 import logs
 from config import KeysMissing
+from control.checks import said_by
 from models.errors import StoreError
 from starter import context
 from starter.context import StillRunning
 
 # Where each command lives, in the order `--help` lists them. A command's module is imported only
 # when that command runs (all of them for help, completion and a mistyped name): `workspace list`
-# then loads the store, not Playwright and every workflow, and starts in about half the time.
+# then loads the store, not Playwright and every workflow, and starts in two thirds of the time.
 GROUPS: dict[str, tuple[str, str]] = {
     "workspace": ("starter.cmd_workspace", "workspace_app"),
     "integration": ("starter.cmd_workspace", "integration_app"),
@@ -129,8 +130,6 @@ def run(argv: list[str]) -> int:
         print(f"partnerwatch: {error}", file=sys.stderr)
         return USAGE_EXIT
     except WorkflowFailureError as error:
-        from control.checks import said_by
-
         print(f"partnerwatch: the workflow failed: {said_by(error)}", file=sys.stderr)
         return 6
     except RPCError as error:

@@ -12,6 +12,8 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import workflows
+
 
 @dataclass(frozen=True)
 class Feature:
@@ -27,8 +29,6 @@ class FeatureMissing(LookupError):
 
 def features() -> list[Feature]:
     """Every workflow package's FEATURE, in the packages' name order."""
-    import workflows
-
     found = []
     for package in sorted(info.name for info in pkgutil.iter_modules(workflows.__path__) if info.ispkg):
         name = f"workflows.{package}.feature"

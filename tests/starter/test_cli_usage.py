@@ -129,14 +129,13 @@ def test_a_totp_secret_that_cannot_work_is_refused_when_shared(run):
 
 
 def test_a_command_loads_only_its_own_group(database_url):
-    """`workspace list` imports neither Playwright nor a workflow's module (the command line starts in
-    about half the time); help still lists every command."""
-    probe = ("import runpy, sys\n"
-             "sys.argv = ['partnerwatch', 'workspace', 'list']\n"
-             "import os; os._exit = lambda code: (print(sorted(m for m in sys.modules if m.startswith(('playwright', "
-             "'workflows.check_for_updates.workflow', 'workflows.onboard_partner.workflow', 'activities.site')))), "
-             "sys.stdout.flush(), os.abort() if code else None, sys.exit(0))\n"
-             "runpy.run_module('starter.cli', run_name='__main__')\n")
+    """`workspace list` imports neither Playwright nor a workflow's module; help still lists every command."""
+    probe = ("import sys\n"
+             "from starter.cli import run\n"
+             "code = run(['workspace', 'list'])\n"
+             "print(sorted(m for m in sys.modules if m.startswith(('playwright', 'activities.site',\n"
+             "      'workflows.check_for_updates.workflow', 'workflows.onboard_partner.workflow'))))\n"
+             "sys.exit(code)\n")
     env = {**os.environ, "PARTNERWATCH_DATABASE_URL": database_url}
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
