@@ -69,7 +69,9 @@ async def test_sigterm_mid_check_hands_the_read_to_the_other_worker_at_once(
         engine = engine_for(settings.database_url)
         await setup_partner(cli, engine)
         large_site.put_member(member("zz.sigterm@mega.example"))
-        large_site.faults(latency_ms=[250, 250])  # a check of about 10 s: time to stop a worker mid-read
+        # A check of about 25 s: time to stop a worker mid-read even when another test process shares
+        # the cores (at 250 ms a page, a loaded machine finished the read before the SIGTERM came).
+        large_site.faults(latency_ms=[600, 600])
         await ok(cli, "partners", "check", "-w", WS, "-p", LARGE_PARTNER, "--no-wait")
         task = await wait_for(lambda: (t := latest_check(engine)) and t.trigger == "Manual" and t.pages_read >= 6 and t,
                               300, "the check to read some pages")
